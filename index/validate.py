@@ -1,0 +1,230 @@
+"""Validation findings: every place where the report disagrees with itself.
+
+Each finding names both figures and both line references."""
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+
+from .parser import Corpus
+from .records import BudgetRow, Finding
+from .text import name_key
+
+FIELDS = ("budget", "committed", "spent", "forecast")
+FIELD_KO = {"budget": "예산현액", "committed": "원인행위", "spent": "지출", "forecast": "집행예상액",
+            "committed_rate": "원인행위 집행률", "spent_rate": "지출 집행률", "forecast_rate": "집행예상률"}
+RATES = (("committed_rate", "committed", "committed_rate_printed"),
+         ("spent_rate", "spent", "spent_rate_printed"),
+         ("forecast_rate", "forecast", "forecast_rate_printed"))
+
+
+def _sum(rows: list[BudgetRow], f: str) -> int:
+    return sum(getattr(r, f) for r in rows)
+
+
+def _compare_sum(doc: str, kind: str, parent: BudgetRow, children: list[BudgetRow], what: str) -> list[Finding]:
+    out = []
+    if not children:
+        return out
+    for f in FIELDS:
+        want, got = getattr(parent, f), _sum(children, f)
+        if want != got:
+            out.append(Finding(doc, kind, "error",
+                               f"{parent.program} {FIELD_KO[f]} {want:,}천원 ≠ {what} 합 {got:,}천원 (차이 {want - got:+,}천원)",
+                               parent.program,
+                               {"field": f, "printed": want, "sum": got, "difference": want - got,
+                                "source": parent.source, "rows": len(children)},
+                               (parent.line_start, children[0].line_start, children[-1].line_end)))
+    return out
+
+
+def check_sums(corpus: Corpus) -> list[Finding]:
+    out: list[Finding] = []
+    for doc in {r.doc for r in corpus.budget}:
+        for source in ("appendix", "overview"):
+            rows = [r for r in corpus.budget if r.doc == doc and r.source == source]
+            if not rows:
+                continue
+            depts = [r for r in rows if r.level == "department"]
+            for d in depts:
+                progs = [r for r in rows if r.level == "program" and r.department == d.department]
+                out += _compare_sum(doc, "department_sum_mismatch", d, progs, "세부사업")
+            subtotals = [r for r in rows if r.level == "subtotal"]
+            totals = [r for r in rows if r.level == "total"]
+            # '(계)' subtotals: each is the sum of the rows under it up to the next '(계)'
+            order = rows
+            for i, st in enumerate(order):
+                if st.level != "subtotal" or not name_key(st.program).endswith("(계)"):
+                    continue
+                under = []
+                for r in order[i + 1:]:
+                    if r.level in ("total",) or (r.level == "subtotal" and name_key(r.program).endswith("(계)")):
+                        break
+                    under.append(r)
+                kids = [r for r in under if r.level == "department"] or [r for r in under if r.level == "subtotal"]
+                out += _compare_sum(doc, "subtotal_mismatch", st, kids, "하위 항목")
+            for st in subtotals:
+                admins = [r for r in rows if r.level == "admin"]
+                if admins and not name_key(st.program).endswith("(계)") and \
+                        all(name_key(a.program).startswith(name_key(st.program)) for a in admins):
+                    out += _compare_sum(doc, "subtotal_mismatch", st, admins, "부서별 항목")
+            for t in totals:
+                tops = [s for s in subtotals if name_key(s.program).endswith("(계)")]
+                out += _compare_sum(doc, "total_mismatch", t, tops, "소계")
+    return out
+
+
+def check_rates(corpus: Corpus) -> list[Finding]:
+    out = []
+    for r in corpus.budget:
+        for rate_name, part_field, printed_field in RATES:
+            printed = getattr(r, printed_field)
+            if printed is None or not r.budget:
+                continue
+            exact = getattr(r, part_field) * 100 / r.budget
+            if abs(printed - exact) >= 1.0 and printed not in (math.floor(exact), math.ceil(exact)):
+                out.append(Finding(r.doc, "rate_mismatch", "warning",
+                                   f"{r.program} ({r.source}) {FIELD_KO[rate_name]} 표기 {printed}% ≠ 재계산 {exact:.1f}%",
+                                   r.program, {"field": rate_name, "printed": printed, "recomputed": round(exact, 2),
+                                               "source": r.source}, (r.line_start,)))
+    return out
+
+
+def check_body_vs_appendix(corpus: Corpus) -> list[Finding]:
+    out = []
+    for doc in {r.doc for r in corpus.budget}:
+        appendix = {r.program: r for r in corpus.budget if r.doc == doc and r.source == "appendix" and r.level == "program"}
+        groups: dict[str, list[BudgetRow]] = defaultdict(list)
+        for r in corpus.budget:
+            if r.doc == doc and r.source == "body" and r.parent and r.parent in appendix:
+                groups[r.parent].append(r)
+        for parent, rows in groups.items():
+            a = appendix[parent]
+            by_note = [r for r in rows if r.level == "sub-item" and r.note and name_key(parent) in name_key(r.note)]
+            named = [r for r in rows if r not in by_note]
+            if not named:
+                continue
+            for f in FIELDS:
+                body_val = _sum(named, f)
+                app_val = getattr(a, f)
+                if body_val != app_val:
+                    lines = tuple(r.line_start for r in named) + (a.line_start,)
+                    body_txt = " + ".join(f"{getattr(r, f):,}" for r in named)
+                    out.append(Finding(doc, "body_appendix_mismatch", "error",
+                                       f"{parent} {FIELD_KO[f]}: 별첨1 {app_val:,}천원, 본문 {body_txt}천원 (차이 {app_val - body_val:+,}천원)",
+                                       parent, {"field": f, "appendix": app_val, "body": body_val,
+                                                "body_rows": [r.program for r in named],
+                                                "difference": app_val - body_val},
+                                       lines))
+            if len(named) > 1 and all(_sum(named, f) == getattr(a, f) for f in FIELDS):
+                out.append(Finding(doc, "body_split_rows", "info",
+                                   f"{parent}: 본문은 {len(named)}개 행으로 나뉘어 있고 합계가 별첨1과 같습니다",
+                                   parent, {"rows": [r.program for r in named]},
+                                   tuple(r.line_start for r in named) + (a.line_start,)))
+    return out
+
+
+def check_overview_vs_appendix(corpus: Corpus) -> list[Finding]:
+    out = []
+    for doc in {r.doc for r in corpus.budget}:
+        app = {name_key(r.program): r for r in corpus.budget if r.doc == doc and r.source == "appendix"
+               and r.level in ("total", "subtotal", "department")}
+        for r in corpus.budget:
+            if r.doc != doc or r.source != "overview":
+                continue
+            a = app.get(name_key(r.program))
+            if a is None:
+                continue
+            for f in FIELDS:
+                if getattr(r, f) != getattr(a, f):
+                    out.append(Finding(doc, "overview_appendix_mismatch", "error",
+                                       f"{r.program} {FIELD_KO[f]}: 일반현황 {getattr(r, f):,}천원, 별첨1 {getattr(a, f):,}천원",
+                                       r.program, {"field": f, "overview": getattr(r, f), "appendix": getattr(a, f)},
+                                       (r.line_start, a.line_start)))
+    return out
+
+
+def check_staff(corpus: Corpus) -> list[Finding]:
+    out = []
+    for s in corpus.staff:
+        total = next((o for o in corpus.org if o.doc == s.doc and o.department == "계"), None)
+        if total is None:
+            continue
+        for label, head, table in (("정원", s.quota, total.quota), ("현원", s.current, total.current)):
+            if head != table:
+                out.append(Finding(s.doc, "staff_mismatch", "error",
+                                   f"인력 {label}: 머리말 {head}명, 조직표 {table}명",
+                                   label, {"field": label, "header": head, "org_table": table},
+                                   (s.line, total.line_end)))
+    for doc in {o.doc for o in corpus.org}:
+        units = [o for o in corpus.org if o.doc == doc and o.department != "계"]
+        total = next((o for o in corpus.org if o.doc == doc and o.department == "계"), None)
+        if total:
+            for label, f in (("정원", "quota"), ("현원", "current")):
+                got = sum(getattr(u, f) for u in units)
+                if got != getattr(total, f):
+                    out.append(Finding(doc, "org_sum_mismatch", "error",
+                                       f"조직표 {label} 계 {getattr(total, f)}명 ≠ 부서 합 {got}명", label,
+                                       {"field": label, "printed": getattr(total, f), "sum": got},
+                                       (total.line_start, total.line_end)))
+    return out
+
+
+def check_functions(corpus: Corpus) -> list[Finding]:
+    out = []
+    for fn in corpus.functions:
+        if fn.budget_million is None:
+            continue
+        dept = [r for r in corpus.budget if r.doc == fn.doc and r.source == "appendix"
+                and r.department == fn.department and r.level in ("department", "admin")]
+        if not dept:
+            continue
+        thousand = sum(r.budget for r in dept)
+        million = round(thousand / 1000)
+        if million != fn.budget_million:
+            out.append(Finding(fn.doc, "function_budget_mismatch", "warning",
+                               f"{fn.department} 부서별 주요기능 예산 {fn.budget_million:,}백만원 ≠ 별첨1 {thousand:,}천원",
+                               fn.department, {"function_table_million": fn.budget_million, "appendix_thousand": thousand},
+                               (fn.line_end, dept[0].line_start)))
+    return out
+
+
+def check_audit(corpus: Corpus) -> list[Finding]:
+    out = []
+    for doc in {s.doc for s in corpus.audit_summary} | {i.doc for i in corpus.audit}:
+        items = [i for i in corpus.audit if i.doc == doc]
+        summary = [s for s in corpus.audit_summary if s.doc == doc]
+        counts = Counter((i.category, i.status) for i in items)
+        for s in summary:
+            sel = items if s.category == "계" else [i for i in items if i.category == s.category]
+            if len(sel) != s.total:
+                out.append(Finding(doc, "audit_count_mismatch", "error",
+                                   f"감사 총괄 '{s.category}' {s.total}건, 파싱된 항목 {len(sel)}건",
+                                   s.category, {"category": s.category, "summary": s.total, "parsed": len(sel)}, (s.line,)))
+            for status, n in s.counts.items():
+                got = sum(1 for i in sel if i.status == status)
+                if got != n:
+                    out.append(Finding(doc, "audit_count_mismatch", "error",
+                                       f"감사 총괄 '{s.category}' {status} {n}건, 파싱된 항목 {got}건",
+                                       s.category, {"category": s.category, "status": status, "summary": n, "parsed": got},
+                                       (s.line,)))
+        del counts
+    return out
+
+
+def check_repairs(corpus: Corpus) -> list[Finding]:
+    return [Finding(r.doc, "artifact_repaired", "info", f"{r.program} ({r.source}): {note}", r.program,
+                    {"source": r.source, "repair": note}, (r.line_start, r.line_end))
+            for r in corpus.budget for note in r.repaired]
+
+
+CHECKS = (check_sums, check_body_vs_appendix, check_overview_vs_appendix, check_rates, check_staff,
+          check_functions, check_audit, check_repairs)
+
+
+def validate(corpus: Corpus) -> list[Finding]:
+    findings = list(corpus.problems)
+    for check in CHECKS:
+        findings += check(corpus)
+    order = {"error": 0, "warning": 1, "info": 2}
+    return sorted(findings, key=lambda f: (order.get(f.severity, 3), f.kind, f.lines[:1]))
