@@ -13,7 +13,7 @@ from .structure import block_header, is_bullet, is_budget_block
 from .text import clean_line, collapse_letter_spacing, name_key, squash
 
 MAX_NAME_LINES = 6
-CITIZEN_MARK = "시민참여"       # the budget format's own flag for 시민참여예산 programmes
+CITIZEN_MARK = "(시민참여)"     # the budget format's own tag for 시민참여예산 programmes
 _PAREN_TAIL = re.compile(r"\s*\(([^()]*)\)\s*$")
 
 

@@ -117,8 +117,10 @@ def check_body_vs_appendix(corpus: Corpus) -> list[Finding]:
                                                 "difference": app_val - body_val},
                                        lines))
             if len(named) > 1 and all(_sum(named, f) == getattr(a, f) for f in FIELDS):
+                parts = " + ".join(f"{r.budget:,}" for r in named)
                 out.append(Finding(doc, "body_split_rows", "info",
-                                   f"{parent}: 본문은 {len(named)}개 행으로 나뉘어 있고 합계가 별첨1과 같습니다",
+                                   f"{parent}: 본문은 {len(named)}개 행으로 나뉘어 있고(예산현액 {parts}천원) "
+                                   f"합계 {a.budget:,}천원이 별첨1과 같습니다",
                                    parent, {"rows": [r.program for r in named]},
                                    tuple(r.line_start for r in named) + (a.line_start,)))
     return out

@@ -49,7 +49,7 @@ def test_appendix_shape(corpus):
     assert len(app) == 71
     assert Counter(r.level for r in app) == {"total": 1, "subtotal": 3, "department": 6, "program": 55, "admin": 6}
     assert [r.program for r in app if r.level == "subtotal"] == ["사업예산(계)", "행정운영경비(계)", "기본경비"]
-    assert sum(r.citizen for r in app if r.level == "program") == 10
+    assert sum(r.citizen for r in app if r.level == "program") == 9
 
 
 def test_body_tables(corpus):

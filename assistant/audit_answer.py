@@ -1,0 +1,124 @@
+"""Audit questions: parse the slots and put the result in words."""
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from index.records import STATUSES
+
+from . import lexicon as L
+from .answer import Citation
+from .audit import AuditQuery, AuditResult, AuditTool
+
+DETAIL_THRESHOLD = 9.0      # summed IDF of shared letter pairs; calibrated on eval/gold/answers.jsonl
+MARGIN = 1.15
+
+
+def statuses_in(sq: str) -> tuple[str, ...]:
+    out = [status for status, pattern in L.STATUS_WORDS.items() if re.search(pattern, sq)]
+    if not out and re.search(L.STILL_WORDS, sq):
+        out = ["추진중"]
+    return tuple(out)
+
+
+def min_departments(sq: str) -> int:
+    m = re.search(L.MULTI_DEPT, sq)
+    if not m:
+        return 0
+    word = m.group(1)
+    return {"세": 3, "3": 3, "네": 4, "4": 4, "두": 2, "2": 2}.get(word, 2)
+
+
+def parse_audit(question: str, sq: str, tool: AuditTool, depts: list[str], context: str = "") -> AuditQuery:
+    cats = []
+    for word in ("시정", "건의", "기타", "자료제출"):
+        if word in sq:
+            c = tool.category_of("기타" if word == "자료제출" else word)
+            if c and c not in cats:
+                cats.append(c)
+    statuses = statuses_in(sq)
+    wants_count = re.search(L.COUNT_WORDS + r"|몇건|총|전체|현황|how many|다처리|다 처리", sq) is not None
+    # a particular finding quoted in the question?
+    text = question if not context else f"{question} {context}"
+    pool = tool.filter(AuditQuery(categories=tuple(cats), departments=tuple(depts)))
+    ranked = tool.rank(text, pool if len(pool) else None)
+    best = ranked[0] if ranked else None
+    second = ranked[1][1] if len(ranked) > 1 else 0.0
+    specific = best is not None and best[1] >= DETAIL_THRESHOLD and best[1] >= MARGIN * max(second, 1e-9)
+    multi = min_departments(sq)
+    if multi:
+        return AuditQuery("count" if wants_count else "list", statuses, tuple(cats), tuple(depts),
+                          min_departments=multi)
+    if wants_count:
+        return AuditQuery("count", statuses, tuple(cats), tuple(depts))
+    if specific:
+        return AuditQuery("detail", item_id=str(tool.df.iloc[best[0]]["id"]))
+    if statuses or cats or depts:
+        return AuditQuery("list", statuses, tuple(cats), tuple(depts))
+    if best is not None and best[1] >= DETAIL_THRESHOLD * 0.6:
+        return AuditQuery("detail", item_id=str(tool.df.iloc[best[0]]["id"]))
+    return AuditQuery("count")
+
+
+def _item_text(r, full: bool, lang: str) -> str:
+    depts = ", ".join(r["departments"])
+    status = r["status"] + (f"(표기: {r['status_printed']})" if r["status_printed"] != r["status"] else "")
+    head = f"[{r['id']}] {r['category']} · {depts} · {status}"
+    req = r["requirement"] if full else (r["requirement"][:90] + ("…" if len(r["requirement"]) > 90 else ""))
+    out = [head, f"  요구사항: {req}"]
+    if full:
+        if r["action"]:
+            out.append("  추진내용: " + r["action"].replace("\n", " "))
+        if r["plan"]:
+            out.append("  향후계획: " + r["plan"].replace("\n", " "))
+    return "\n".join(out)
+
+
+def render(res: AuditResult, lang: str, broader: dict | None = None) -> str:
+    q, items = res.query, res.items
+    ko = lang == "ko"
+    if q.operation == "detail" and len(items) == 1:
+        return _item_text(items.iloc[0], True, lang)
+    c = res.counts
+    parts = ", ".join(f"{s} {c['by_status'][s]}건" for s in STATUSES)
+    scope = " / ".join(x for x in ("·".join(q.categories), "·".join(q.departments), "·".join(q.statuses)) if x) or "전체"
+    if ko:
+        head = f"감사 지적사항({scope})은 모두 {c['total']}건입니다: {parts}."
+        if q.statuses and c["total"] == 0:
+            head = f"{scope}에 해당하는 지적사항은 0건입니다(없습니다). 상태별: {parts}."
+    else:
+        head = f"{c['total']} audit findings ({scope}): " + ", ".join(f"{s} {c['by_status'][s]}" for s in STATUSES) + \
+               ("; all completed." if c["total"] and c["by_status"]["완료"] == c["total"] else ".")
+    lines = [head]
+    if q.statuses and broader is not None:
+        b = broader
+        lines.append((f"(상태 구분 없이 {b['total']}건: " if ko else f"(all statuses: {b['total']}: ") +
+                     ", ".join(f"{s} {b['by_status'][s]}건" for s in STATUSES) + ")")
+    if not q.categories and len(set(items["category"])) > 1:
+        by_cat = "; ".join(f"{cat} {n}건" for cat, n in c["by_category"].items() if n)
+        lines.append(("분류별: " if ko else "by category: ") + by_cat)
+    if len(items) == 1:
+        lines.append(_item_text(items.iloc[0], True, lang))
+    elif 0 < len(items) <= 12:
+        lines += [_item_text(r, False, lang) for _, r in items.iterrows()]
+    return "\n".join(lines)
+
+
+def citations(res: AuditResult, quote) -> list[Citation]:
+    out = []
+    for _, r in res.items.head(12).iterrows():
+        out.append(Citation(r["doc"], f"감사 {r['id']} {r['category']}", int(r["line_start"]), int(r["line_end"]),
+                            quote(r["doc"], int(r["line_start"]), int(r["line_end"]))))
+    return out
+
+
+def data_of(res: AuditResult) -> dict:
+    cols = ["id", "category", "departments", "status", "status_printed", "requirement", "line_start", "line_end"]
+    rows = [[(list(v) if isinstance(v, (list, tuple)) else (v.item() if hasattr(v, "item") else v)) for v in rec]
+            for rec in res.items[cols].itertuples(index=False, name=None)]
+    return {"columns": cols, "rows": rows, "counts": res.counts}
+
+
+def summary_counts(frame: pd.DataFrame) -> dict:
+    return {s: int((frame["status"] == s).sum()) for s in STATUSES}

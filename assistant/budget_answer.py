@@ -1,0 +1,168 @@
+"""Budget results in words: names as printed, amounts in 천원 (+억원), rates
+with one decimal, every tied item, the appendix figure first."""
+from __future__ import annotations
+
+import pandas as pd
+
+from . import fmt
+from .answer import Citation
+from .budget import AMOUNT, METRICS, BudgetResult
+
+TABLE_COLUMNS = ["program", "department", "level", "source", "budget", "committed", "spent", "forecast",
+                 "committed_rate", "spent_rate", "forecast_rate", "unspent", "expected_lapse", "line_start", "line_end"]
+MAX_LISTED = 60
+
+
+def value_text(metric: str, v, lang: str) -> str:
+    if v is None or (isinstance(v, float) and pd.isna(v)):
+        return "없음" if lang == "ko" else "n/a"
+    if METRICS[metric][2] == AMOUNT:
+        return fmt.amount(float(v) if isinstance(v, float) and not float(v).is_integer() else int(v), lang)
+    return fmt.rate(float(v))
+
+
+def label(metric: str, lang: str) -> str:
+    return METRICS[metric][0] if lang == "ko" else METRICS[metric][1]
+
+
+def row_text(r, metrics, lang: str) -> str:
+    who = r["program"]
+    if r["level"] in ("program", "sub-item") and r["department"]:
+        who += f"({r['department']})"
+    vals = ", ".join(f"{label(m, lang)} {value_text(m, r[m], lang)}" for m in metrics)
+    return f"{who}: {vals}"
+
+
+def data_of(rows: pd.DataFrame) -> dict:
+    cols = [c for c in TABLE_COLUMNS if c in rows.columns]
+    out = rows[cols].head(200)
+    return {"columns": cols,
+            "rows": [[(None if (isinstance(v, float) and pd.isna(v)) else (v.item() if hasattr(v, "item") else v))
+                      for v in rec] for rec in out.itertuples(index=False, name=None)]}
+
+
+def citations_of(rows: pd.DataFrame, quote) -> list[Citation]:
+    out = []
+    for r in rows.head(MAX_LISTED).itertuples(index=False):
+        out.append(Citation(r.doc, r.section, int(r.line_start), int(r.line_end),
+                            quote(r.doc, int(r.line_start), int(r.line_end))))
+    return out
+
+
+def render(res: BudgetResult, lang: str, body_rows: pd.DataFrame) -> str:
+    q, rows = res.query, res.rows
+    metrics = list(q.metrics)
+    m = metrics[0]
+    ko = lang == "ko"
+    if rows.empty and q.operation not in ("count_where", "sum", "mean"):
+        return ("조건에 맞는 항목이 없습니다." if ko else "No rows match.") + f" ({res.method})"
+    if q.operation in ("argmax", "argmin", "rank", "top_k", "bottom_k"):
+        if q.operation in ("argmax", "argmin", "rank"):
+            if q.operation == "rank":
+                head = (f"{label(m, lang)} 기준 {q.rank}번째로 {'낮은' if q.ascending else '높은'} 항목은 {len(rows)}개입니다."
+                        if ko else f"{len(rows)} item(s) rank #{q.rank} by {label(m, lang)}.")
+            elif len(rows) > 1:
+                word = "가장 낮은" if q.operation == "argmin" else "가장 높은"
+                if METRICS[m][2] == AMOUNT:
+                    word = "가장 작은" if q.operation == "argmin" else "가장 큰"
+                head = (f"{label(m, lang)}이(가) {word} 항목은 {len(rows)}개(동률)입니다: {value_text(m, rows.iloc[0][m], lang)}."
+                        if ko else f"{len(rows)} items tie for the {'lowest' if q.operation == 'argmin' else 'highest'} "
+                                   f"{label(m, lang)} ({value_text(m, rows.iloc[0][m], lang)}).")
+            else:
+                word = ("가장 낮은" if q.operation == "argmin" else "가장 높은") if METRICS[m][2] != AMOUNT else \
+                       ("가장 작은" if q.operation == "argmin" else "가장 큰")
+                head = (f"{label(m, lang)}이(가) {word} 항목은 {rows.iloc[0]['program']}입니다."
+                        if ko else f"The {'lowest' if q.operation == 'argmin' else 'highest'} {label(m, lang)}: "
+                                   f"{rows.iloc[0]['program']}.")
+        else:
+            head = (f"{label(m, lang)} {'작은' if q.operation == 'bottom_k' else '큰'} 순 {q.k}개"
+                    + (f"(경계 동률 포함 {len(rows)}개)" if len(rows) > q.k else "") + "입니다."
+                    if ko else f"Top {q.k} by {label(m, lang)}:")
+        lines = [f"{i}. {row_text(r, metrics, lang)}" for i, (_, r) in enumerate(rows.head(MAX_LISTED).iterrows(), 1)]
+        tail = ""
+        if METRICS[m][2] == AMOUNT and res.scope_total is not None:
+            tail = (f"(비교 대상 {res.scope_size}개의 {label(m, lang)} 합계 {value_text(m, res.scope_total, lang)})" if ko
+                    else f"(all {res.scope_size} compared: {label(m, lang)} total {value_text(m, res.scope_total, lang)})")
+        return "\n".join([head] + lines + ([tail] if tail else []))
+    if q.operation in ("count_where", "list_where"):
+        n = len(rows)
+        unit = "programs" if q.level == "program" else "items"
+        head = (f"{res.method.split(':')[0]}: 모두 {fmt.count(n)}입니다." if ko else f"{n} {unit} match.")
+        lines = [f"- {row_text(r, _show_metrics(q), lang)}" for _, r in rows.head(MAX_LISTED).iterrows()]
+        if n > MAX_LISTED:
+            lines.append(f"… 외 {n - MAX_LISTED}개" if ko else f"… and {n - MAX_LISTED} more")
+        tail = _scope_total(res, lang) if n else ""
+        return "\n".join([head] + lines + ([tail] if tail else []))
+    if q.operation in ("sum", "mean"):
+        agg = res.value.get(q.operation, {})
+        word = ("합계" if q.operation == "sum" else "평균") if ko else ("total" if q.operation == "sum" else "average")
+        vals = ", ".join(f"{label(x, lang)} {value_text(x, agg.get(x), lang)}" for x in metrics)
+        head = (f"{_scope_name(res)} {fmt.count(len(rows))}의 {word}: {vals}." if ko
+                else f"{word.capitalize()} over {len(rows)} item(s): {vals}.")
+        lines = [f"- {row_text(r, metrics, lang)}" for _, r in rows.head(MAX_LISTED).iterrows()]
+        return "\n".join([head] + lines)
+    if q.operation == "compare" and len(rows) >= 2:
+        lines = [f"- {row_text(r, metrics, lang)}" for _, r in rows.iterrows()]
+        diff = res.value.get("difference")
+        a, b = rows.iloc[0], rows.iloc[1]
+        hi = a if a[m] >= b[m] else b
+        if ko:
+            tail = f"{label(m, lang)}은(는) {hi['program']}이(가) 더 {'높' if METRICS[m][2] != AMOUNT else '많'}습니다"
+            if diff is not None:
+                d = abs(diff)
+                tail += f" (차이 {fmt.amount(int(d)) if METRICS[m][2] == AMOUNT else f'{d:.1f}%p'})."
+        else:
+            tail = f"{hi['program']} is higher on {label(m, lang)}"
+            if diff is not None:
+                d = abs(diff)
+                tail += f" (difference {fmt.amount(int(d), lang) if METRICS[m][2] == AMOUNT else f'{d:.1f} points'})."
+        return "\n".join(lines + [tail] + _disagreements(rows, metrics, body_rows, lang))
+    # lookup
+    lines = [row_text(r, metrics, lang) for _, r in rows.iterrows()]
+    text = lines[0] + "." if len(lines) == 1 else "\n".join(f"- {x}" for x in lines)
+    return "\n".join([text] + _disagreements(rows, metrics, body_rows, lang))
+
+
+def _show_metrics(q) -> list[str]:
+    ms = list(q.metrics)
+    for c in q.conditions:
+        if c.metric not in ms:
+            ms.append(c.metric)
+    return ms
+
+
+def _scope_name(res: BudgetResult) -> str:
+    return res.method.split(" 중 ")[0].split("의 ")[0].replace(" 세부사업", " 세부사업") if res.method else ""
+
+
+def _scope_total(res: BudgetResult, lang: str) -> str:
+    rows = res.rows
+    if rows.empty or res.query.operation not in ("count_where", "list_where", "argmax", "argmin", "top_k", "bottom_k"):
+        return ""
+    if res.query.operation in ("argmax", "argmin", "top_k", "bottom_k"):
+        return ""
+    b, s = int(rows["budget"].sum()), int(rows["spent"].sum())
+    from index.records import rate
+    return (f"(해당 {len(rows)}개 합계: 예산현액 {fmt.amount(b)}, 지출액 {fmt.amount(s)}, 지출 집행률 {fmt.rate(rate(s, b))})"
+            if lang == "ko" else f"(these {len(rows)} together: budget {fmt.amount(b, lang)}, spent {fmt.amount(s, lang)}, "
+                                 f"spending rate {fmt.rate(rate(s, b))})")
+
+
+def _disagreements(rows: pd.DataFrame, metrics, body: pd.DataFrame, lang: str) -> list[str]:
+    """When the body prints another figure for the same programme, say so."""
+    out = []
+    for _, r in rows.iterrows():
+        if r["source"] != "appendix" or r["level"] != "program":
+            continue
+        b = body[(body["parent"] == r["program"]) & (body["level"] == "program")]
+        if len(b) != 1:
+            continue
+        b = b.iloc[0]
+        for m in metrics:
+            if m in b and b[m] != r[m] and not (pd.isna(b[m]) and pd.isna(r[m])):
+                out.append(f"※ 본문 표({int(b['line_start'])}행)에는 {r['program']}의 {label(m, 'ko')}이(가) "
+                           f"{value_text(m, b[m], 'ko')}로 적혀 있습니다. 위 답은 별첨1({int(r['line_start'])}행) 기준입니다."
+                           if lang == "ko" else
+                           f"Note: the body table (line {int(b['line_start'])}) prints {value_text(m, b[m], lang)} for "
+                           f"{label(m, lang)}; the answer uses the appendix (line {int(r['line_start'])}).")
+    return out

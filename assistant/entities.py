@@ -1,0 +1,207 @@
+"""Programme and department names: found in a question with spacing ignored,
+partial names, small typos and aliases. Built from the parsed report plus the
+alias file beside the corpus; nothing here knows this corpus by name."""
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from index.errors import ReportError
+from index.text import name_key
+
+ORG_SUFFIXES = ("담당관", "본부", "국", "실", "과", "팀", "센터")
+ALIASES_FILE = "aliases.json"
+GENERIC_WORD = "사업"       # the budget format's word for 'programme', never distinguishing
+_PAREN = re.compile(r"\(([^()]*)\)")
+
+
+def bigrams(key: str) -> list[str]:
+    return [key[i:i + 2] for i in range(len(key) - 1)] if len(key) > 1 else [key]
+
+
+@dataclass(frozen=True)
+class Match:
+    name: str            # canonical name as printed (appendix)
+    kind: str            # program | department | total | admin
+    score: float
+    via: str = "name"    # name | alias
+    claimed: frozenset = frozenset()
+
+
+@dataclass
+class Catalog:
+    """Names the assistant can resolve, with IDF weights over their bigrams."""
+    programs: list[str]
+    departments: list[str]
+    totals: list[str] = field(default_factory=list)     # 합계, 사업예산(계), 기본경비 …
+    admin: list[str] = field(default_factory=list)
+    program_aliases: dict[str, list[str]] = field(default_factory=dict)
+    department_aliases: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self):
+        names = self.programs + self.admin
+        df = Counter()
+        self._grams = {}
+        for n in names:
+            g = set(bigrams(name_key(n)))
+            self._grams[n] = g
+            df.update(g)
+        total = max(len(names), 1)
+        self._idf = {g: math.log((total + 1) / (c + 0.5)) for g, c in df.items()}
+        self._dept_short = {}
+        for d in self.departments:
+            short = d
+            for suf in ORG_SUFFIXES:
+                if d.endswith(suf) and len(d) > len(suf) + 1:
+                    short = d[: -len(suf)]
+                    break
+            self._dept_short[d] = short
+
+    @classmethod
+    def from_frame(cls, budget, aliases: dict | None = None) -> "Catalog":
+        app = budget[budget["source"] == "appendix"]
+        programs = list(dict.fromkeys(app.loc[app["level"] == "program", "program"]))
+        body_only = [p for p in dict.fromkeys(budget.loc[(budget["source"] == "body") & (budget["parent"] == ""), "program"])]
+        depts = list(dict.fromkeys(app.loc[app["level"] == "department", "program"]))
+        totals = list(dict.fromkeys(app.loc[app["level"].isin(["total", "subtotal"]), "program"]))
+        admin = list(dict.fromkeys(app.loc[app["level"] == "admin", "program"]))
+        aliases = aliases or {}
+        progs = {k: ([v] if isinstance(v, str) else list(v)) for k, v in aliases.get("programs", {}).items()}
+        known = set(programs) | set(body_only)
+        for alias, targets in progs.items():
+            bad = [t for t in targets if t not in known]
+            if bad:
+                raise ReportError(f"alias '{alias}' points to unknown programme(s) {bad}", file=ALIASES_FILE,
+                                  fix="use names exactly as printed in the appendix (report-assistant tables budget)")
+        depa = {k: v for k, v in aliases.get("departments", {}).items()}
+        for alias, target in depa.items():
+            if target not in depts:
+                raise ReportError(f"alias '{alias}' points to unknown department '{target}'", file=ALIASES_FILE,
+                                  fix=f"use one of {', '.join(depts)}")
+        return cls(programs + body_only, depts, totals, admin, progs, depa)
+
+    @staticmethod
+    def load_aliases(corpus_dir: Path) -> dict:
+        path = Path(corpus_dir) / ALIASES_FILE
+        if not path.exists():
+            return {}
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as e:
+            raise ReportError(f"alias file is not valid JSON: {e}", file=str(path), fix="repair the JSON syntax") from None
+        if not isinstance(data, dict):
+            raise ReportError("alias file must be a JSON object", file=str(path),
+                              fix='write {"programs": {alias: name}, "departments": {alias: name}}')
+        return data
+
+    # -- departments -------------------------------------------------------
+    def find_departments(self, question: str) -> list[tuple[str, int]]:
+        """Departments named in the question (full name, spaced name, short
+        form as a word, or an alias), with their position."""
+        q = question.lower()
+        qk = name_key(question)
+        found: dict[str, int] = {}
+        for d in self.departments:
+            pos = qk.find(name_key(d))
+            if pos >= 0:
+                found[d] = pos
+                continue
+            short = self._dept_short[d]
+            m = re.search(rf"(?<![가-힣]){re.escape(short)}(?=(?:\s|$|[^가-힣]|은|는|이|가|의|쪽|부서|과는|에서|도|만|에))", question)
+            if m and short != d:
+                found[d] = len(name_key(question[: m.start()]))
+        for alias, d in sorted(self.department_aliases.items(), key=lambda x: -len(x[0])):
+            if alias in q and d not in found:
+                found[d] = len(name_key(q[: q.index(alias)]))
+        return sorted(found.items(), key=lambda x: x[1])
+
+    def unknown_org_units(self, question: str) -> list[str]:
+        """Words that look like an organisation unit (…본부, …담당관, …국) but
+        are not one of the report's departments."""
+        out = []
+        for m in re.finditer(r"[가-힣]{2,}(?:담당관|본부|국|실)(?![가-힣])", question):
+            word = m.group(0)
+            if any(name_key(word) in name_key(d) or name_key(d) in name_key(word) for d in self.departments):
+                continue
+            if name_key(word) in {name_key(t) for t in self.totals}:
+                continue
+            out.append(word)
+        return out
+
+    # -- programmes --------------------------------------------------------
+    def _score(self, name: str, qgrams: set[str]) -> tuple[float, frozenset]:
+        grams = self._grams.get(name) or set(bigrams(name_key(name)))
+        total = sum(self._idf.get(g, 1.0) for g in grams) or 1.0
+        hit = grams & qgrams
+        return sum(self._idf.get(g, 1.0) for g in hit) / total, frozenset(hit)
+
+    def score_all(self, question: str, pool: list[str] | None = None) -> list[tuple[str, float, frozenset]]:
+        qgrams = set(bigrams(name_key(question)))
+        out = [(n, *self._score(n, qgrams)) for n in (pool or self.programs + self.admin)]
+        return sorted(out, key=lambda x: -x[1])
+
+    def find_programs(self, question: str, threshold: float = 0.6) -> list[Match]:
+        """Programmes named in the question, best first. Several may be named
+        ('A하고 B 비교'); a name already explained by a better match is skipped."""
+        qk = name_key(question)
+        qlow = question.lower()
+        matches: list[Match] = []
+        claimed: set[str] = set()
+        for alias, targets in sorted(self.program_aliases.items(), key=lambda x: -len(x[0])):
+            ak = name_key(alias)
+            if ak and (ak in qk or alias.lower() in qlow):
+                rest = qk.replace(ak, " " * len(ak))
+                chosen = self._disambiguate(targets, rest) if len(targets) > 1 else targets
+                via = "alias" if len(chosen) == 1 else "ambiguous"
+                for t in chosen:
+                    if t not in {m.name for m in matches}:
+                        matches.append(Match(t, "program", 0.99, via, frozenset(bigrams(ak))))
+                claimed |= set(bigrams(ak))
+                qk = rest
+                qlow = qlow.replace(alias.lower(), " " * len(alias))
+        ranked = self.score_all(qk)
+        for name, score, hit in ranked:
+            if score < threshold:
+                break
+            if any(m.name == name for m in matches):
+                continue
+            if name in self.admin and _PAREN.sub("", name_key(name)) not in qk:
+                continue        # '기본경비(청년정책담당관)' needs its '기본경비', not just the department
+            strong = {g for g in hit if self._idf.get(g, 1.0) >= 0.8} or set(hit)
+            fresh = strong - claimed
+            if matches and len(fresh) < 0.5 * len(strong):
+                continue
+            matches.append(Match(name, "admin" if name in self.admin else "program", score, "name", frozenset(hit)))
+            claimed |= strong
+        return matches
+
+    def _disambiguate(self, targets: list[str], rest: str) -> list[str]:
+        """Of the names an ambiguous alias stands for, those the rest of the
+        question points to by a word only they have (e.g. '운영' vs '조성');
+        all of them when nothing tells them apart."""
+        qgrams = set(bigrams(rest)) - set(bigrams(GENERIC_WORD))
+        hits = []
+        for t in targets:
+            others = set().union(*(self._grams.get(o, set()) for o in targets if o != t))
+            own = (self._grams.get(t) or set(bigrams(name_key(t)))) - others - set(bigrams(GENERIC_WORD))
+            hits.append((t, len(own & qgrams)))
+        picked = [t for t, n in hits if n > 0]
+        return picked or list(targets)
+
+    def closest(self, question: str, n: int = 3) -> list[str]:
+        return [name for name, _, _ in self.score_all(question)[:n]]
+
+    def find_totals(self, question: str) -> list[str]:
+        """Subtotal rows named in the question ('사업예산(계)', '기본경비'); the
+        grand-total label is an ordinary word ('합계') and is not matched here."""
+        qk = name_key(question)
+        out = []
+        for t in self.totals:
+            k = name_key(t)
+            if len(k) > 2 and (k in qk or name_key(re.sub(r"\(계\)$", "", t)) in qk and k.endswith("(계)")):
+                out.append(t)
+        return out

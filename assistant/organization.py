@@ -1,0 +1,63 @@
+"""Organisation questions: 정원/현원 per department, duties, the header line."""
+from __future__ import annotations
+
+import re
+
+from index.parser import Corpus
+
+from .answer import Citation
+
+DUTY_WORDS = r"무슨일|어떤일|업무|기능|역할|하는부서|duties|whatdoes|responsib"
+HEAD_WORDS = r"정원|현원|인원|몇명|직원|인력|staff|headcount|employees"
+
+
+def answer(corpus: Corpus, sq: str, depts: list[str], superl: str | None, lang: str):
+    """(text, data, citations) or None when the tables don't answer it."""
+    org = [o for o in corpus.org if o.department != "계"]
+    total = next((o for o in corpus.org if o.department == "계"), None)
+    quote = corpus.quote
+    if not org:
+        return None
+    doc = org[0].doc
+    if re.search(DUTY_WORDS, sq) and depts:
+        fns = [f for f in corpus.functions if f.department in depts]
+        if fns:
+            lines = [f"{f.department}의 주요 업무: " + "; ".join(f.duties) +
+                     (f" (2018 예산 {f.budget_million:,}백만원)" if f.budget_million else "") for f in fns]
+            cites = [Citation(f.doc, "Ⅰ > 부서별 주요기능", f.line_start, f.line_end, quote(f.doc, f.line_start, f.line_end))
+                     for f in fns]
+            return "\n".join(lines), {"columns": ["department", "duties"], "rows": [[f.department, list(f.duties)] for f in fns]}, cites
+    if re.search(HEAD_WORDS, sq) or superl:
+        field = "current" if re.search(r"현원|현재|current|실제", sq) else ("quota" if re.search(r"정원|quota", sq) else None)
+        rows = [o for o in org if o.department in depts] if depts else org
+        if superl and not depts:
+            f = field or "quota"
+            best = (max if superl == "max" else min)(getattr(o, f) for o in org)
+            rows = [o for o in org if getattr(o, f) == best]
+        label = {"current": "현원", "quota": "정원"}
+        lines = []
+        for o in rows:
+            if field:
+                lines.append(f"{o.department} {label[field]} {getattr(o, field)}명 (정원 {o.quota}명, 현원 {o.current}명)")
+            else:
+                lines.append(f"{o.department}: 정원 {o.quota}명, 현원 {o.current}명")
+        if not depts and not superl and total:
+            lines.append(f"계: 정원 {total.quota}명, 현원 {total.current}명")
+        if superl and not depts:
+            f = field or "quota"
+            lines.insert(0, f"{label[f]}이 가장 {'많은' if superl == 'max' else '적은'} 부서는 "
+                            f"{', '.join(o.department for o in rows)}({getattr(rows[0], f)}명)입니다.")
+        cite = [Citation(doc, "Ⅰ > 일반현황 > 조직", org[0].line_start, org[0].line_end,
+                         quote(doc, org[0].line_start, org[0].line_end))]
+        data = {"columns": ["department", "quota", "current"], "rows": [[o.department, o.quota, o.current] for o in rows]}
+        return "\n".join(lines), data, cite
+    if re.search(r"조직|구성|organi", sq):
+        first = min(o.line_start for o in corpus.org)
+        start = max(1, first - 10)
+        head = [line.strip() for line in corpus.lines[corpus.doc(doc).file][start - 1:first - 1] if line.strip()]
+        org_line = next((h for h in head if re.sub(r"\s", "", h).startswith("조직")), "")
+        text = (re.sub(r"\s+", " ", org_line) + "\n" if org_line else "") + \
+               "부서별 정원/현원: " + ", ".join(f"{o.department} {o.quota}/{o.current}명" for o in org)
+        return text, {"columns": ["department", "quota", "current"], "rows": [[o.department, o.quota, o.current] for o in org]}, \
+            [Citation(doc, "Ⅰ > 일반현황", start, org[0].line_end, quote(doc, start, org[0].line_end))]
+    return None

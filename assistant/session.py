@@ -1,0 +1,58 @@
+"""Session memory: the last entities and result, so follow-ups work."""
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+
+@dataclass
+class SessionState:
+    route: str = ""
+    budget_query: object = None           # last BudgetQuery
+    result_names: list[str] = field(default_factory=list)   # rows of the last budget answer
+    programs: list[str] = field(default_factory=list)        # last programmes named
+    departments: list[str] = field(default_factory=list)
+    entity_history: list[list[str]] = field(default_factory=list)   # named targets per turn, newest last
+    candidates: list[str] = field(default_factory=list)      # after a clarify answer
+    audit_query: object = None
+    audit_item: str = ""                  # id of the last single finding
+    audit_items: list[str] = field(default_factory=list)
+    question: str = ""
+    turns: int = 0
+
+
+class SessionStore:
+    """In-memory, bounded (least recently used sessions dropped), thread-safe."""
+
+    def __init__(self, max_sessions: int = 10_000, ttl_s: float = 6 * 3600):
+        self._data: OrderedDict[str, tuple[float, SessionState]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.max_sessions = max_sessions
+        self.ttl_s = ttl_s
+
+    def get(self, sid: str | None) -> SessionState:
+        if not sid:
+            return SessionState()
+        now = time.monotonic()
+        with self._lock:
+            hit = self._data.get(sid)
+            if hit and now - hit[0] <= self.ttl_s:
+                self._data.move_to_end(sid)
+                return hit[1]
+            state = SessionState()
+            self._data[sid] = (now, state)
+            while len(self._data) > self.max_sessions:
+                self._data.popitem(last=False)
+            return state
+
+    def put(self, sid: str | None, state: SessionState) -> None:
+        if not sid:
+            return
+        with self._lock:
+            self._data[sid] = (time.monotonic(), state)
+            self._data.move_to_end(sid)
+
+    def __len__(self) -> int:
+        return len(self._data)

@@ -1,0 +1,66 @@
+"""Validation questions answered from the Foundation's findings, with both
+line references."""
+from __future__ import annotations
+
+import re
+
+from index.records import Finding
+from index.text import name_key
+
+from .answer import Citation
+
+TOPICS = [  # (finding kinds, pattern on the question), most specific first: the first that matches is used
+    (("overview_appendix_mismatch",), r"일반현황|개요|요약표|overview"),
+    (("function_budget_mismatch",), r"주요기능|백만|기능표|function"),
+    (("staff_mismatch", "org_sum_mismatch"), r"인력|현원|정원|조직표|staff|headcount"),
+    (("audit_count_mismatch",), r"총괄|감사|지적|audit"),
+    (("department_sum_mismatch", "subtotal_mismatch", "total_mismatch"), r"합계|소계|합이|subtotal|sum|total"),
+    (("body_appendix_mismatch", "body_split_rows"), r"본문|별첨|body|appendix"),
+    (("rate_mismatch",), r"집행률|표기|반올림|rate"),
+]
+
+
+def kinds_for(sq: str) -> tuple[str, ...]:
+    for ks, pattern in TOPICS:
+        if re.search(pattern, sq):
+            if ks[0] == "department_sum_mismatch" and re.search("본문|별첨", sq) and not re.search("부서|소계", sq):
+                continue
+            return ks
+    return ()
+
+
+def select(findings: list[Finding], kinds: tuple[str, ...], names: list[str]) -> list[Finding]:
+    out = [f for f in findings if f.kind in kinds]
+    if names:
+        keys = [name_key(n) for n in names]
+        named = [f for f in out if any(k == name_key(f.subject) for k in keys)]
+        out = named
+    return out
+
+
+def render(found: list[Finding], kinds: tuple[str, ...], context: dict, lang: str) -> str:
+    errors = [f for f in found if f.severity != "info"]
+    infos = [f for f in found if f.severity == "info"]
+    lines = []
+    if errors:
+        subjects = list(dict.fromkeys(f.subject for f in errors))
+        lines.append(f"불일치 {len(errors)}건({len(subjects)}개 항목)을 찾았습니다: {', '.join(subjects)}.")
+        lines += [f"- {f.message} [{', '.join(str(x) for x in f.lines)}행]" for f in errors]
+    else:
+        lines.append("불일치는 없습니다." if lang == "ko" else "No discrepancy found.")
+        lines += [f"- {x}" for x in context.get(kinds[0] if kinds else "", [])]
+    for f in infos:
+        lines.append(f"- 참고: {f.message} [{', '.join(str(x) for x in f.lines)}행]")
+    return "\n".join(lines)
+
+
+def citations(found: list[Finding], doc_file_quote) -> list[Citation]:
+    out = []
+    seen = set()
+    for f in found[:20]:
+        for line in f.lines:
+            if (f.doc, line) in seen:
+                continue
+            seen.add((f.doc, line))
+            out.append(Citation(f.doc, f"검증 {f.kind}", line, line, doc_file_quote(f.doc, line, line)))
+    return out
