@@ -202,6 +202,12 @@ class Catalog:
         out = []
         for t in self.totals:
             k = name_key(t)
-            if len(k) > 2 and (k in qk or name_key(re.sub(r"\(계\)$", "", t)) in qk and k.endswith("(계)")):
+            if len(k) <= 2:
+                continue
+            if k.endswith("(계)"):
+                base = k[: -len("(계)")]
+                if k in qk or base + "계" in qk:
+                    out.append(t)
+            elif k in qk:
                 out.append(t)
         return out

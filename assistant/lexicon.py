@@ -17,9 +17,11 @@ METRIC_PATTERNS: list[tuple[str, str]] = [
                  r"|forecast|expectedtobespent|expectedspending"),
     ("spent_rate", r"지출(기준|기준으로|기준의)?(집행)?(률|율)|집행(률|율)|지출기준|(spending|execution|spent|burn)rate"),
     ("spent", r"지출(액|금액|실적)?|집행(액|금액|실적|된|됐|은|이|했)|썼|쓴|나갔|사용(액|했)|spent|spending|paidout"),
-    ("budget", r"예산현액|예산(?!중)|규모|budget|allocat"),
+    ("budget", r"예산현액|예산(?!중)|budget|allocat"),
 ]
 METRIC_RES = [(m, re.compile(p)) for m, p in METRIC_PATTERNS]
+WEAK_SPENT = re.compile(r"썼|쓴|나갔|사용(액|했)")          # 'spent' verbs that also describe events
+EVENT_COUNT = r"몇(번|회|명|곳|개|팀|건|가지|차례)"
 METRIC_PRIORITY = ["expected_lapse", "unspent", "committed_rate", "committed", "forecast_rate", "forecast",
                    "spent_rate", "spent", "budget"]
 
@@ -38,7 +40,7 @@ LIST_WORDS = r"어떤|무엇|뭐|뭔|어디|알려|목록|리스트|which|what|l
 TOTAL_WORDS = r"전체예산|총예산|기획관전체|전체로|전체얼마|전체규모|totalbudget|bureau'?s?total|overallbudget|wholebureau"
 PROGRAM_SCOPE = r"사업(중|들|은몇|이몇|수|별)|소관사업|사업가운데|programs|projects"
 DEPT_SCOPE = r"부서|곳은|곳이|데는|데가|division|department|담당관은어디|어느담당관"
-CITIZEN_WORDS = r"시민참여|citizen-?participation|participatorybudget"
+CITIZEN_WORDS = r"시민참여(사업|\)|로|표시|프로그램|분야)|citizen-?participation"
 INCLUDE_ADMIN = r"기본경비까지|기본경비포함|기본경비를포함|기본경비를더|includingbasic|basicexpensesincluded"
 BODY_WORDS = r"본문(에서|기준|표|상)|본문의"
 ZERO_SPEND = r"한푼도안|전혀안쓴|전혀지출|지출이없|지출(이|액이)?0|집행실적이없|spentnothing|nothingspent|zerospending|notspentanything"
@@ -56,13 +58,16 @@ OP_WORDS = {"<": ("미만", "안되", "안된", "안돼", "못미치", "아래",
             "==": ("로잡힌", "인사업", "인것", "인건", "짜리")}
 UNIT_TO_THOUSAND = {"억원": 100_000, "억": 100_000, "백만원": 1_000, "천원": 1, "만원": 10, "원": 0.001}
 
-AUDIT_WORDS = r"감사|지적|시정|건의|조치|처리결과|처리현황|처리상태|자료제출|요구사항|요구는|요구에|요구한|finding|audit|수감"
+AUDIT_WORDS = (r"감사|지적|시정(·|및)?처리|시정요구|시정조치|건의|조치(결과|내용|했|사항|됐|는|를|가|상황)|처리결과|처리현황|처리상태"
+               r"|자료제출|요구사항|요구는|요구에|요구한|finding|audit|수감")
 VALIDATION_WORDS = (r"본문.{0,12}별첨|별첨.{0,12}본문|본문(이랑|과|하고|엔|에는|에선).{0,20}(다르|같|일치|틀|비교|차이)"
                     r"|합계가맞|합계(랑|와|하고).{0,10}(맞|같|일치|다르|달라|차이)|합이맞|합계.{0,6}맞|총괄표?.{0,16}(맞|같|일치)"
                     r"|(조직표|현원표|표랑|표와|표는|표의).{0,16}(맞|같|다르|일치|차이|달라)|(맞|같|다르|일치|달라).{0,6}(표)"
                     r"|수치가다른|숫자가다른|숫자.{0,4}같|불일치|틀린건|discrepanc|mismatch|inconsisten|disagree")
-ORG_WORDS = (r"조직|정원|현원|인력|직원(이|은|수)|몇명|인원|무슨일|어떤일|담당업무|주요기능|기능|업무가|하는부서|시간선택제|별도정원"
+ORG_WORDS = (r"조직|정원|현원|인력|직원(이|은|수)|무슨일|어떤일|담당업무|주요기능|업무가|하는부서|시간선택제|별도정원"
              r"|staff|headcount|employees|organization|organisation|whatdoes.*do")
+SHARE_WORDS = r"비중|차지하는|share of|proportion of"
+OUTSIDE_BASE = r"서울시전체|시전체|서울시의전체|전국|타시도|다른시|citywide|entirecity"
 OPINION_WORDS = r"생각하세요|생각해요|보세요\?|보시나요|의견은|평가해|좋은정책|어떻게보|do you think|your opinion"
 STATUS_WORDS = {"완료": r"완료|끝난|끝났|마친|마무리|completed|complete|done|finished",
                 "추진중": r"추진중|진행중|ongoing|inprogress",

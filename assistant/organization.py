@@ -27,7 +27,7 @@ def answer(corpus: Corpus, sq: str, depts: list[str], superl: str | None, lang: 
             cites = [Citation(f.doc, "Ⅰ > 부서별 주요기능", f.line_start, f.line_end, quote(f.doc, f.line_start, f.line_end))
                      for f in fns]
             return "\n".join(lines), {"columns": ["department", "duties"], "rows": [[f.department, list(f.duties)] for f in fns]}, cites
-    if re.search(HEAD_WORDS, sq) or superl:
+    if re.search(r"정원|현원", sq) or (depts and re.search(HEAD_WORDS, sq)) or (superl and re.search(HEAD_WORDS, sq)):
         field = "current" if re.search(r"현원|현재|current|실제", sq) else ("quota" if re.search(r"정원|quota", sq) else None)
         rows = [o for o in org if o.department in depts] if depts else org
         if superl and not depts:

@@ -14,11 +14,20 @@ from index.text import clean_line
 
 from .answer import Citation
 
-BULLET_START = tuple("○◦□－-※*▸➠⇒⇨")
+BULLET_START = tuple("○◦□※")                 # a new statement
+SUB_BULLETS = tuple("－-▸➠⇒⇨*")             # a detail of the statement above it
+MAX_UNIT_CHARS = 320
 _NUM = re.compile(r"\d[\d,]*(?:\.\d+)?")
 QUESTION_WORDS = {"얼마", "몇", "무엇", "뭐", "어디", "언제", "누구", "어떻", "어떤", "알리", "주", "하", "되", "있", "없",
                   "what", "how", "many", "much", "who", "when", "where", "which", "the", "is", "are", "does", "do",
                   "of", "a", "an", "in", "to", "it", "and", "have", "has", "was"}
+ENTITY_WEIGHT = 0.35
+# everyday words for what the report writes otherwise (added to the question's terms)
+SYNONYMS = {"달": "매월", "매달": "매월", "한달": "매월", "뽑": "선정", "뽑히": "선정", "사람": "명", "참가": "참여",
+            "나가": "운영", "열리": "개최", "맡": "수탁", "위탁받": "수탁", "늘": "확대", "바뀌": "완화"}
+# nouns that carry no content of their own (time, degree, reference)
+GENERIC_NOUNS = {"지금", "현재", "정도", "올해", "작년", "내년", "이번", "관련", "경우", "부분", "내용", "사항", "규모", "상황",
+                 "최근", "요즘", "얼마", "무엇", "어디", "누구", "언제", "동안", "이후", "이전", "당시", "전체", "총"}
 # English question words to the report's Korean (format vocabulary for passages)
 EN_KO = {"monthly": "매월", "month": "월", "allowance": "청년수당", "buildings": "동", "building": "동",
          "who runs": "수탁", "runs": "수탁 운영", "operated": "위탁 운영", "operator": "수탁기관",
@@ -43,15 +52,17 @@ class Extract:
 
 
 def units_of(lines: list[str], start: int, end: int, doc: str) -> list[Unit]:
-    """Bullet items of a span: a line starting with a bullet opens a unit,
-    other lines continue it."""
+    """Statements of a span: a line starting with a bullet (○ ◦ □ ※) opens a
+    unit; sub-bullets (－ - ▸) and wrapped lines continue it, up to a length."""
     out: list[Unit] = []
     cur: list[tuple[int, str]] = []
     for no in range(start, end + 1):
         s = clean_line(lines[no - 1])
         if not s:
             continue
-        if cur and (s.startswith(BULLET_START) or len(" ".join(t for _, t in cur)) > 240):
+        size = len(" ".join(t for _, t in cur))
+        opens = s.startswith(BULLET_START) or (s.startswith(SUB_BULLETS) and size > MAX_UNIT_CHARS) or size > 2 * MAX_UNIT_CHARS
+        if cur and opens:
             out.append(Unit(doc, cur[0][0], cur[-1][0], " ".join(t for _, t in cur)))
             cur = []
         cur.append((no, s))
@@ -65,9 +76,10 @@ def numbers(text: str) -> set[str]:
 
 
 class PassageFinder:
-    def __init__(self, corpus: Corpus, tokenize: Callable[[str], list[str]], threshold: float = 0.5):
+    def __init__(self, corpus: Corpus, tokenize: Callable[[str], list[str]], threshold: float = 0.3, pos=None):
         self.corpus = corpus
         self.tokenize = tokenize
+        self.pos = pos            # text -> tokens with .form/.tag (Kiwi), for nouns
         self.threshold = threshold
         df: Counter = Counter()
         n = 0
@@ -82,37 +94,58 @@ class PassageFinder:
     def idf(self, t: str) -> float:
         return self._idf.get(t, self._default_idf)
 
-    def query_terms(self, question: str) -> list[str]:
+    def query_terms(self, question: str, lang: str = "ko") -> list[str]:
         q = question
         low = question.lower()
-        for en, ko in EN_KO.items():
-            if en in low:
-                q += " " + ko
-        return [t for t in dict.fromkeys(self.tokenize(q)) if t not in QUESTION_WORDS and len(t) > 0]
+        extra = [ko for en, ko in EN_KO.items() if en in low]
+        if lang == "en":
+            q = " ".join(extra)
+        else:
+            q = " ".join([q] + extra)
+        toks = list(dict.fromkeys(self.tokenize(q)))
+        toks += [SYNONYMS[t] for t in toks if t in SYNONYMS and SYNONYMS[t] not in toks]
+        return [t for t in toks if t not in QUESTION_WORDS]
 
     def unknown_terms(self, question: str) -> list[str]:
-        """Content words of the question that appear nowhere in the reports."""
-        return [t for t in self.query_terms(question) if t not in self._idf and not t.isdigit() and len(t) >= 2]
+        """Nouns of the question that appear nowhere in the reports."""
+        nouns = self.nouns(question)
+        return [t for t in nouns if t not in self._idf and len(t) >= 2 and not t.isdigit() and t not in GENERIC_NOUNS]
 
-    def score(self, terms: list[str], qnums: set[str], unit: Unit) -> float:
+    def nouns(self, text: str) -> list[str]:
+        if self.pos is None:
+            return []
+        return [t.form for t in self.pos(text) if t.tag in ("NNG", "NNP")]
+
+    def score(self, terms: list[str], qnums: set[str], unit: Unit, context: set[str] = frozenset(),
+              entity: set[str] = frozenset()) -> float:
+        """Share of the question's weight the unit carries. Words of a named
+        programme only say where to look, so they weigh a third."""
         toks = set(self.tokenize(unit.text))
-        total = sum(self.idf(t) for t in terms) or 1.0
-        got = sum(self.idf(t) for t in terms if t in toks)
-        s = got / total
+        weight = {t: self.idf(t) * (ENTITY_WEIGHT if t in entity else 1.0) for t in terms}
+        total = sum(weight.values()) or 1.0
+        s = sum(w for t, w in weight.items() if t in toks) / total
         if qnums and qnums & numbers(unit.text):
             s += 0.15
+        if context and context & toks:
+            s += 0.1
         return s
 
-    def answer(self, question: str, hits: list, context_terms: str = "", max_units: int = 2) -> Extract | None:
-        terms = self.query_terms(question + " " + context_terms)
+    def answer(self, question: str, hits: list, context_terms: str = "", max_units: int = 2, lang: str = "ko",
+               entity: str = "") -> Extract | None:
+        terms = self.query_terms(question, lang)
+        context = set(self.query_terms(context_terms)) - set(terms) if context_terms else set()
+        ent = set(self.tokenize(entity)) if entity else set()
+        if lang == "en":
+            terms = list(dict.fromkeys(terms + sorted(context)))
+            ent |= context
         if not terms:
             return None
         qnums = numbers(question)
         scored: list[tuple[float, Unit, object]] = []
-        for rank, h in enumerate(hits[:5]):
+        for rank, h in enumerate(hits[:8]):
             d = self.corpus.doc(h.doc)
             for u in units_of(self.corpus.lines[d.file], h.line_start, h.line_end, h.doc):
-                s = self.score(terms, qnums, u) + 0.04 / (rank + 1)
+                s = self.score(terms, qnums, u, context, ent) + 0.04 / (rank + 1)
                 scored.append((s, u, h))
         if not scored:
             return None
@@ -124,7 +157,7 @@ class PassageFinder:
         for s, u, h in scored[1:]:
             if len(picked) >= max_units:
                 break
-            if s >= max(self.threshold, 0.75 * best) and all(u.line_start != p[1].line_start for p in picked):
+            if s >= max(self.threshold, 0.8 * best) and all(u.line_start != p[1].line_start for p in picked):
                 picked.append((s, u, h))
         picked.sort(key=lambda x: (x[1].doc, x[1].line_start))
         text = "\n".join(u.text for _, u, _ in picked)

@@ -167,8 +167,10 @@ def parse_budget(question: str, catalog: Catalog, programs: list[Match], depts: 
         return q(operation="count_where", **scope)
     if conditions or citizen or depts:
         return q(operation="list_where", **scope)
-    if explicit:
+    if explicit and has(L.TOTAL_WORDS):
         return q(operation="lookup", names=(total_row,), level="total")
+    if explicit:
+        return Plan("not_found", lang, reason="no_target")
     return Plan("passages", lang)
 
 

@@ -60,7 +60,7 @@ class Assistant:
         self.sessions = sessions or SessionStore()
         if tokenize is None:
             tokenize = _tokenizer_of(index)
-        self.passages = PassageFinder(corpus, tokenize)
+        self.passages = PassageFinder(corpus, tokenize, pos=_pos_of(index))
         totals = self.budget[(self.budget["source"] == "appendix") & (self.budget["level"] == "total")]
         self.total_row = str(totals.iloc[0]["program"]) if len(totals) else ""
         self.body = self.budget[self.budget["source"] == "body"]
@@ -74,7 +74,7 @@ class Assistant:
         index = None
         if with_index:
             from index.store import load_index
-            index = load_index(settings)
+            index = load_index(settings, corpus=corpus)
         return cls(settings, corpus, index=index)
 
     # -- public -------------------------------------------------------------
@@ -125,56 +125,71 @@ class Assistant:
                                              for p in programs)]
         totals = self.catalog.find_totals(q)
         pronoun = re.search(PRONOUN, q.lower()) is not None
-        metrics = find_metrics(q)
+        from .router import mask
+        metrics = find_metrics(mask(q, [p.name for p in programs]))
+        if metrics and all(m == "spent" for m, _ in metrics) and re.search(L.EVENT_COUNT, sq) \
+                and L.WEAK_SPENT.search(sq) and not re.search(r"지출|집행", sq):
+            metrics = []          # '몇 번 나갔어요?' counts events, not money
         years = set(re.findall(r"((?:19|20)\d\d)\s*년?", q)) | {"20" + y for y in re.findall(r"[’'‘](\d\d)\s*년", q)}
 
+        short = len(sq) <= 16
+        no_target = not programs and not depts and not totals
         if re.search(L.VALIDATION_WORDS, sq):
-            return self._validation(q, sq, lang, programs, depts)
+            return self._validation(q, sq, lang, programs, depts, state)
+        if state.route == "validation" and no_target and short and state.validation is not None:
+            kinds, names = state.validation
+            return self._validation(q, sq, lang, [Match(n, "program", 1.0, "session") for n in names], depts, state,
+                                    kinds=kinds)
         is_audit = re.search(L.AUDIT_WORDS, sq) is not None
-        if is_audit:
+        audit_follow = (state.route == "audit" and no_target and not metrics
+                        and (pronoun or short or bool(audit_answer.statuses_in(sq))))
+        if is_audit or audit_follow:
             if years - self.audit_years - self.budget_years:
                 return self._not_found(q, lang, f"보고서의 감사 결과는 {', '.join(sorted(self.audit_years))}년 "
                                                 f"행정사무감사분뿐입니다.")
-            return self._audit(q, sq, lang, depts, state, pronoun)
-        if state.audit_item and pronoun and not programs and not metrics:
-            return self._audit(q, sq, lang, depts, state, True)
+            return self._audit(q, sq, lang, depts, state, pronoun or audit_follow)
         if state.candidates and not programs:
             picked = self.catalog._disambiguate(state.candidates, re.sub(r"\s", "", q))
             if len(picked) == 1 and picked != state.candidates:
                 programs = [Match(picked[0], "program", 1.0, "session")]
+                no_target = False
         unknown_units = self.catalog.unknown_org_units(q)
         if unknown_units and not depts and not programs:
             return self._not_found(q, lang, f"보고서에 '{unknown_units[0]}'은(는) 없습니다. 이 보고서의 부서: "
                                             f"{', '.join(self.catalog.departments)}.")
+        if re.search(L.SHARE_WORDS, sq) and re.search(L.OUTSIDE_BASE, sq):
+            return self._not_found(q, lang, "보고서에는 서울시 전체 예산 같은 바깥 기준값이 없어 비중을 계산할 수 없습니다.")
         org_like = re.search(L.ORG_WORDS, sq) is not None and not metrics
         if org_like:
             ans = self._organization(q, sq, lang, depts)
             if ans is not None:
                 return ans
-        budget_like = bool(metrics) or (re.search(L.PROGRAM_SCOPE + "|" + L.COUNT_WORDS, sq) and
-                                        (depts or re.search(L.CITIZEN_WORDS + "|사업|program", sq)) and not programs) \
+        group_count = re.search(L.COUNT_WORDS, sq) and (depts or re.search(L.CITIZEN_WORDS, sq)) and not programs
+        budget_like = bool(metrics) or bool(group_count) \
             or (bool(totals) and re.search(r"얼마|" + L.MAX_WORDS + "|" + L.MIN_WORDS, sq) is not None)
-        if metrics and not programs and not depts and not totals and pronoun is False and state.route == "budget" \
-                and state.budget_query is not None and not re.search(
-                    L.MAX_WORDS + "|" + L.MIN_WORDS + "|" + L.COUNT_WORDS + "|" + L.SUM_WORDS + "|" + L.TOTAL_WORDS, sq) \
-                and len(sq) <= 16:
-            pronoun = True            # '지출률로 치면요?' — a metric alone continues the last topic
-        if budget_like or (state.route in ("budget", "clarify") and (pronoun or L.RANK_RE.search(sq)
-                                                                      or (depts and len(sq) <= 14)
-                                                                      or (programs and len(sq) <= 14))):
+        last_budget = state.route in ("budget", "clarify") and state.budget_query is not None
+        follow_budget = last_budget and (
+            (metrics and (pronoun or (no_target and short)))
+            or bool(L.RANK_RE.search(sq)) or (state.candidates and programs)
+            or (not no_target and short and not metrics and not re.search(r"몇|어디|누가|언제|무엇|뭐", sq))
+            or re.search(r"그중|그 중|둘 ?중", q) is not None)
+        if budget_like or follow_budget:
             if years - self.budget_years:
                 return self._not_found(q, lang, f"보고서의 예산 수치는 {', '.join(sorted(self.budget_years))}년"
                                                 f"(6.30 기준 집행, 연말 예상)뿐입니다." if lang == "ko" else
                                        f"The report only has {', '.join(sorted(self.budget_years))} budget figures.")
             if re.search(r"최종집행|실제최종|12월말", sq):
                 return self._not_found(q, lang, "보고서에는 6월 30일 기준 집행액과 연말 집행예상액만 있고 최종 집행액은 없습니다.")
-            return self._budget(q, sq, lang, programs, depts, totals, state, pronoun)
+            return self._budget(q, sq, lang, programs, depts, totals, state, pronoun or bool(follow_budget))
         if years - self.budget_years - self.audit_years:
             return self._not_found(q, lang, f"보고서는 {', '.join(sorted(self.budget_years | self.audit_years))}년 자료만 담고 있습니다.")
-        return self._passages(q, lang, programs, state, pronoun, route="organization" if org_like else "passages")
+        return self._passages(q, lang, programs, state, pronoun or (no_target and state.turns > 0 and short),
+                              route="organization" if org_like else "passages")
 
     # -- routes ----------------------------------------------------------------
     def _budget(self, q, sq, lang, programs, depts, totals, state: SessionState, pronoun: bool) -> Answer:
+        if pronoun and not programs and not depts and not totals and state.programs and state.route != "budget":
+            programs = [Match(n, "program", 1.0, "session") for n in state.programs]
         plan = parse_budget(q, self.catalog, programs, depts, totals, self.total_row, lang)
         last = state.budget_query
         if last is not None and state.route in ("budget", "clarify"):
@@ -186,6 +201,10 @@ class Assistant:
             text = ("어느 사업을 말씀하시는지 골라 주세요: " + " / ".join(plan.candidates)) if lang == "ko" else \
                    ("Which one do you mean: " + " / ".join(plan.candidates))
             return Answer(q, text, "clarify", {"candidates": plan.candidates}, "이름이 여러 사업에 해당함", [], 0.5)
+        if plan.route == "not_found":
+            close = self.catalog.closest(q)
+            return self._not_found(q, lang, "보고서에서 해당 사업을 찾지 못했습니다. 가까운 이름: " + ", ".join(close) + "."
+                                   if lang == "ko" else "No such programme in the report. Closest: " + ", ".join(close))
         if plan.route != "budget" or plan.budget is None:
             return self._passages(q, lang, programs, state, pronoun)
         bq = plan.budget
@@ -310,15 +329,20 @@ class Assistant:
         return Answer(q, text, "audit", audit_answer.data_of(res), res.method,
                       audit_answer.citations(res, self.corpus.quote), 0.9)
 
-    def _validation(self, q, sq, lang, programs, depts) -> Answer:
-        kinds = validation_answer.kinds_for(sq)
+    def _validation(self, q, sq, lang, programs, depts, state: SessionState, kinds=None) -> Answer:
+        kinds = kinds or validation_answer.kinds_for(sq)
+        qnums = {n for n in re.findall(r"\d[\d,]*\.\d+|\d{1,3}(?:,\d{3})+", q)}
+        if qnums and not any(self._known_figure(n) for n in qnums):
+            # figures the findings do not know: the text itself disagrees — show the passages
+            kinds = ()
         names = [p.name for p in programs] + depts
         found = validation_answer.select(self.findings, kinds, [p.name for p in programs])
         context = self._validation_context(kinds, depts)
         if not kinds:
-            return self._passages(q, lang, programs, SessionState(), False, route="validation")
+            return self._passages(q, lang, programs, SessionState(), False, route="validation", max_units=3)
         if not found and programs and "body_appendix_mismatch" in kinds:
             found = validation_answer.select(self.findings, ("body_split_rows",), [p.name for p in programs])
+        state.route, state.validation = "validation", (kinds, [p.name for p in programs])
         text = validation_answer.render(found, kinds, context, lang)
         if not found and not context.get(kinds[0]):
             ext = self._extract(q, names)
@@ -327,6 +351,19 @@ class Assistant:
         cites = validation_answer.citations(found, self.corpus.quote)
         method = f"검증 규칙 {', '.join(kinds)} 의 결과 {len(found)}건 (report-assistant validate)"
         return Answer(q, text, "validation", {"findings": [f.to_dict() for f in found]}, method, cites, 0.9)
+
+    def _known_figure(self, text: str) -> bool:
+        """A figure of the question that the tables or findings hold."""
+        try:
+            v = float(text.replace(",", ""))
+        except ValueError:
+            return False
+        cols = ["budget", "committed", "spent", "forecast", "committed_rate", "spent_rate", "forecast_rate"]
+        if (self.budget[cols] == v).any().any():
+            return True
+        if any(f.budget_million == v for f in self.corpus.functions):
+            return True
+        return any(text in f.message for f in self.findings)
 
     def _validation_context(self, kinds, depts) -> dict:
         ctx: dict[str, list[str]] = {}
@@ -368,7 +405,8 @@ class Assistant:
         hits = self.index.search(q + " " + " ".join(names), k=5)
         return self.passages.answer(q, hits, " ".join(names))
 
-    def _passages(self, q, lang, programs, state: SessionState, pronoun: bool, route: str = "passages") -> Answer:
+    def _passages(self, q, lang, programs, state: SessionState, pronoun: bool, route: str = "passages",
+                  max_units: int = 2) -> Answer:
         if self.index is None:
             return self._not_found(q, lang, "본문 검색 색인이 없습니다. 먼저 'report-assistant index build'를 실행하세요.")
         names = [p.name for p in programs]
@@ -378,10 +416,12 @@ class Assistant:
         if names:
             context = " ".join(names + [a for a, t in self.catalog.program_aliases.items() if any(n in t for n in names)])
             context += " " + " ".join(self._program_sections(names))
-        unknown = self.passages.unknown_terms(q)
-        hits = self.index.search(f"{q} {context}".strip(), k=5)
-        ext = self.passages.answer(q, hits, context)
-        if ext is None or (unknown and ext.score < 0.8):
+        unknown = self.passages.unknown_terms(q) if route != "validation" else []
+        hits = self.index.search(f"{q} {context}".strip(), k=8)
+        ext = self.passages.answer(q, hits, context, max_units=max_units, lang=lang,
+                                   entity=" ".join(names + [a for a, t in self.catalog.program_aliases.items()
+                                                            if any(n in t for n in names)]))
+        if ext is None or unknown:
             extra = f" (보고서에 없는 말: {', '.join(unknown[:3])})" if unknown else ""
             return self._not_found(q, lang, ("보고서에서 이 질문에 답하는 내용을 찾지 못했습니다." + extra)
                                    if lang == "ko" else "The reports do not say.", hits)
@@ -421,3 +461,10 @@ def _tokenizer_of(index):
         from .entities import bigrams
         tok = lambda text: bigrams(name_key(text))  # noqa: E731
     return tok
+
+
+def _pos_of(index):
+    """Kiwi's tagger from the index's tokenizer, when there is one."""
+    tok = getattr(getattr(index, "lexical", None), "tokenizer", None)
+    kiwi = getattr(tok, "kiwi", None)
+    return kiwi.tokenize if kiwi is not None else None

@@ -19,6 +19,7 @@ class SessionState:
     audit_query: object = None
     audit_item: str = ""                  # id of the last single finding
     audit_items: list[str] = field(default_factory=list)
+    validation: tuple | None = None       # (finding kinds, names) of the last validation answer
     question: str = ""
     turns: int = 0
 
