@@ -17,7 +17,7 @@ METRIC_PATTERNS: list[tuple[str, str]] = [
                  r"|forecast|expectedtobespent|expectedspending"),
     ("spent_rate", r"지출(기준|기준으로|기준의)?(집행)?(률|율)|집행(률|율)|지출기준|(spending|execution|spent|burn)rate"),
     ("spent", r"지출(액|금액|실적)?|집행(액|금액|실적|된|됐|은|이|했)|썼|쓴|나갔|사용(액|했)|spent|spending|paidout"),
-    ("budget", r"예산현액|예산(?!중)|budget|allocat"),
+    ("budget", r"예산현액|(?<!참여)예산(?!중)|budget|allocat"),
 ]
 METRIC_RES = [(m, re.compile(p)) for m, p in METRIC_PATTERNS]
 WEAK_SPENT = re.compile(r"썼|쓴|나갔|사용(액|했)")          # 'spent' verbs that also describe events

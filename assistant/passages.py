@@ -14,14 +14,25 @@ from index.text import clean_line
 
 from .answer import Citation
 
-BULLET_START = tuple("○◦□※")                 # a new statement
-SUB_BULLETS = tuple("－-▸➠⇒⇨*")             # a detail of the statement above it
+BULLET_START = tuple("○◦□")                  # a new statement
+SUB_BULLETS = tuple("－-▸➠⇒⇨*※")            # a detail or note of the statement above it
 MAX_UNIT_CHARS = 320
 _NUM = re.compile(r"\d[\d,]*(?:\.\d+)?")
 QUESTION_WORDS = {"얼마", "몇", "무엇", "뭐", "어디", "언제", "누구", "어떻", "어떤", "알리", "주", "하", "되", "있", "없",
                   "what", "how", "many", "much", "who", "when", "where", "which", "the", "is", "are", "does", "do",
                   "of", "a", "an", "in", "to", "it", "and", "have", "has", "was"}
 ENTITY_WEIGHT = 0.35
+ANSWER_TYPE_BONUS = 0.15
+# what kind of figure a question asks for → the units a good answer carries
+ANSWER_TYPES = [
+    (r"몇\s*개월|how many months", r"\d+\s*개월"),
+    (r"몇\s*명|how many people|인원", r"\d[\d,]*\s*여?명"),
+    (r"몇\s*(회|번|차례)|how many times", r"\d[\d,]*\s*(회|번|차)"),
+    (r"몇\s*건", r"\d[\d,]*\s*건"),
+    (r"몇\s*(개|곳|군데|팀)|how many", r"\d[\d,]*\s*(여)?(개|곳|개소|팀|동|개구|개동)"),
+    (r"몇\s*%|몇\s*퍼센트|비율|percent", r"\d[\d.]*\s*%"),
+    (r"얼마|how much|금액|규모", r"\d[\d,.]*\s*(원|만원|억|백만원|천원|㎡)"),
+]
 # everyday words for what the report writes otherwise (added to the question's terms)
 SYNONYMS = {"달": "매월", "매달": "매월", "한달": "매월", "뽑": "선정", "뽑히": "선정", "사람": "명", "참가": "참여",
             "나가": "운영", "열리": "개최", "맡": "수탁", "위탁받": "수탁", "늘": "확대", "바뀌": "완화"}
@@ -29,7 +40,7 @@ SYNONYMS = {"달": "매월", "매달": "매월", "한달": "매월", "뽑": "선
 GENERIC_NOUNS = {"지금", "현재", "정도", "올해", "작년", "내년", "이번", "관련", "경우", "부분", "내용", "사항", "규모", "상황",
                  "최근", "요즘", "얼마", "무엇", "어디", "누구", "언제", "동안", "이후", "이전", "당시", "전체", "총"}
 # English question words to the report's Korean (format vocabulary for passages)
-EN_KO = {"monthly": "매월", "month": "월", "allowance": "청년수당", "buildings": "동", "building": "동",
+EN_KO = {"monthly": "매월", "month": "월", "allowance": "청년수당", "buildings": "건물 동", "building": "건물 동",
          "who runs": "수탁", "runs": "수탁 운영", "operated": "위탁 운영", "operator": "수탁기관",
          "consultations": "상담", "investigations": "조사", "youth": "청년", "people": "명", "how many": "개",
          "budget": "예산", "won": "원"}
@@ -117,7 +128,7 @@ class PassageFinder:
         return [t.form for t in self.pos(text) if t.tag in ("NNG", "NNP")]
 
     def score(self, terms: list[str], qnums: set[str], unit: Unit, context: set[str] = frozenset(),
-              entity: set[str] = frozenset()) -> float:
+              entity: set[str] = frozenset(), answer_types: tuple = ()) -> float:
         """Share of the question's weight the unit carries. Words of a named
         programme only say where to look, so they weigh a third."""
         toks = set(self.tokenize(unit.text))
@@ -128,10 +139,14 @@ class PassageFinder:
             s += 0.15
         if context and context & toks:
             s += 0.1
+        if answer_types and any(re.search(rx, unit.text) for rx in answer_types):
+            s += ANSWER_TYPE_BONUS
         return s
 
     def answer(self, question: str, hits: list, context_terms: str = "", max_units: int = 2, lang: str = "ko",
-               entity: str = "") -> Extract | None:
+               entity: str = "", relative: float = 0.8, prior: dict | None = None) -> Extract | None:
+        """`prior` adds a score per hit kind (e.g. {"audit_item": -0.1} when the
+        question is not about audit findings)."""
         terms = self.query_terms(question, lang)
         context = set(self.query_terms(context_terms)) - set(terms) if context_terms else set()
         ent = set(self.tokenize(entity)) if entity else set()
@@ -141,11 +156,14 @@ class PassageFinder:
         if not terms:
             return None
         qnums = numbers(question)
+        low = question.lower()
+        answer_types = tuple(rx for ask, rx in ANSWER_TYPES if re.search(ask, low))[:1]
         scored: list[tuple[float, Unit, object]] = []
         for rank, h in enumerate(hits[:8]):
             d = self.corpus.doc(h.doc)
             for u in units_of(self.corpus.lines[d.file], h.line_start, h.line_end, h.doc):
-                s = self.score(terms, qnums, u, context, ent) + 0.04 / (rank + 1)
+                s = self.score(terms, qnums, u, context, ent, answer_types) + 0.04 / (rank + 1) \
+                    + (prior or {}).get(getattr(h, "kind", ""), 0.0)
                 scored.append((s, u, h))
         if not scored:
             return None
@@ -157,7 +175,7 @@ class PassageFinder:
         for s, u, h in scored[1:]:
             if len(picked) >= max_units:
                 break
-            if s >= max(self.threshold, 0.8 * best) and all(u.line_start != p[1].line_start for p in picked):
+            if s >= max(self.threshold, relative * best) and all(u.line_start != p[1].line_start for p in picked):
                 picked.append((s, u, h))
         picked.sort(key=lambda x: (x[1].doc, x[1].line_start))
         text = "\n".join(u.text for _, u, _ in picked)

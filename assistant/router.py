@@ -79,16 +79,32 @@ def find_conditions(text: str, metrics: list[str]) -> list[Condition]:
 
 
 def mask(text: str, names: list[str]) -> str:
-    """The question with the named programmes blanked out (so '시민참여예산' in
-    a name is not read as the metric '예산')."""
-    s = squash(text)
+    """The question (spacing removed) with the named programmes blanked out, so
+    '시민참여예산' in a name is not read as the metric '예산'. A name written
+    partly ('동단위 계획형 시민참여예산은' for '… 지원 (시민참여)') is blanked
+    where it overlaps the question by four letters or more."""
+    s = name_key(text)
     for n in names:
         k = name_key(n)
-        idx = name_key(s).find(k)
-        if idx >= 0:
-            s = name_key(s)
-            s = s[:idx] + " " * len(k) + s[idx + len(k):]
+        best = _longest_common(s, k)
+        if best and best[1] - best[0] >= 4:
+            s = s[: best[0]] + " " * (best[1] - best[0]) + s[best[1]:]
     return s
+
+
+def _longest_common(a: str, b: str) -> tuple[int, int] | None:
+    """Span in `a` of the longest substring shared with `b`."""
+    best, span = 0, None
+    prev = [0] * (len(b) + 1)
+    for i in range(1, len(a) + 1):
+        cur = [0] * (len(b) + 1)
+        for j in range(1, len(b) + 1):
+            if a[i - 1] == b[j - 1] and a[i - 1] != " ":
+                cur[j] = prev[j - 1] + 1
+                if cur[j] > best:
+                    best, span = cur[j], (i - cur[j], i)
+        prev = cur
+    return span
 
 
 def parse_budget(question: str, catalog: Catalog, programs: list[Match], depts: list[str],

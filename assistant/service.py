@@ -26,6 +26,7 @@ from .router import Plan, detect_lang, find_metrics, parse_budget, squash
 from .session import SessionState, SessionStore
 
 MAX_QUESTION_CHARS = 2_000
+AUDIT_PRIOR = -0.12      # a question without audit words leans to the work report's own text
 PRONOUN = r"^(그|그럼|그러면|그중|그 중|그거|그것|이 사업|해당|둘 중|둘중|and |what about|how about)|그 사업|그사업|그거|그것|그중|둘 ?중|\bit\b|\bthat\b|\bthose\b"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
 
@@ -419,18 +420,31 @@ class Assistant:
         unknown = self.passages.unknown_terms(q) if route != "validation" else []
         hits = self.index.search(f"{q} {context}".strip(), k=8)
         ext = self.passages.answer(q, hits, context, max_units=max_units, lang=lang,
+                                   relative=0.5 if route == "validation" else 0.8,
+                                   prior={"audit_item": AUDIT_PRIOR} if route == "passages" else None,
                                    entity=" ".join(names + [a for a, t in self.catalog.program_aliases.items()
                                                             if any(n in t for n in names)]))
         if ext is None or unknown:
             extra = f" (보고서에 없는 말: {', '.join(unknown[:3])})" if unknown else ""
             return self._not_found(q, lang, ("보고서에서 이 질문에 답하는 내용을 찾지 못했습니다." + extra)
                                    if lang == "ko" else "The reports do not say.", hits)
+        item = self._audit_item_at(ext.units[0]) if route == "passages" else None
+        if item is not None and ext.score >= 0.5:
+            # the passage is an audit finding: answer with its status, action and plan
+            ans = self._audit_answer(q, AuditQuery("detail", item_id=item), lang, state)
+            ans.method = "하이브리드 검색으로 찾은 지적사항의 요구·추진상황·추진내용·향후계획"
+            return ans
         state.route = "passages"
         if programs:
             state.programs = names
         method = f"하이브리드 검색(어휘 BM25 + 벡터, RRF) 상위 {len(hits)}개 청크에서 질문과 겹치는 형태소·숫자로 문장 선택"
         return Answer(q, ext.text, route, {"hits": [h.to_dict() for h in hits[:5]]}, method, ext.citations,
                       round(min(ext.score, 1.0), 2))
+
+    def _audit_item_at(self, unit) -> str | None:
+        hit = self.audit[(self.audit["doc"] == unit.doc) & (self.audit["line_start"] <= unit.line_start)
+                         & (self.audit["line_end"] >= unit.line_start)]
+        return str(hit.iloc[0]["id"]) if len(hit) == 1 else None
 
     def _program_sections(self, names: list[str]) -> list[str]:
         out = []
