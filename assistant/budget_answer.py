@@ -6,7 +6,7 @@ import pandas as pd
 
 from . import fmt
 from .answer import Citation
-from .budget import AMOUNT, METRICS, BudgetResult
+from .budget import AMOUNT, METRICS, RATE_PARTS, BudgetResult
 
 TABLE_COLUMNS = ["program", "department", "level", "source", "budget", "committed", "spent", "forecast",
                  "committed_rate", "spent_rate", "forecast_rate", "unspent", "expected_lapse", "line_start", "line_end"]
@@ -25,12 +25,20 @@ def label(metric: str, lang: str) -> str:
     return METRICS[metric][0] if lang == "ko" else METRICS[metric][1]
 
 
-def row_text(r, metrics, lang: str) -> str:
+def row_text(r, metrics, lang: str, basis: bool = False) -> str:
+    """One row in words; with `basis`, a rate also shows the amounts it is computed from."""
     who = r["program"]
     if r["level"] in ("program", "sub-item") and r["department"]:
         who += f"({r['department']})"
-    vals = ", ".join(f"{label(m, lang)} {value_text(m, r[m], lang)}" for m in metrics)
-    return f"{who}: {vals}"
+    parts = []
+    for m in metrics:
+        text = f"{label(m, lang)} {value_text(m, r[m], lang)}"
+        if basis and m in RATE_PARTS and RATE_PARTS[m] not in metrics:
+            part = RATE_PARTS[m]
+            text += f" ({label(part, lang)} {value_text(part, r[part], lang)} / {label('budget', lang)} " \
+                    f"{value_text('budget', r['budget'], lang)})"
+        parts.append(text)
+    return f"{who}: {', '.join(parts)}"
 
 
 def data_of(rows: pd.DataFrame) -> dict:
@@ -78,7 +86,8 @@ def render(res: BudgetResult, lang: str, body_rows: pd.DataFrame) -> str:
             head = (f"{label(m, lang)} {'작은' if q.operation == 'bottom_k' else '큰'} 순 {q.k}개"
                     + (f"(경계 동률 포함 {len(rows)}개)" if len(rows) > q.k else "") + "입니다."
                     if ko else f"Top {q.k} by {label(m, lang)}:")
-        lines = [f"{i}. {row_text(r, metrics, lang)}" for i, (_, r) in enumerate(rows.head(MAX_LISTED).iterrows(), 1)]
+        lines = [f"{i}. {row_text(r, metrics, lang, basis=True)}"
+                 for i, (_, r) in enumerate(rows.head(MAX_LISTED).iterrows(), 1)]
         tail = ""
         if METRICS[m][2] == AMOUNT and res.scope_total is not None:
             tail = (f"(비교 대상 {res.scope_size}개의 {label(m, lang)} 합계 {value_text(m, res.scope_total, lang)})" if ko

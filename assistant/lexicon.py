@@ -43,7 +43,8 @@ DEPT_SCOPE = r"부서|곳은|곳이|데는|데가|division|department|담당관�
 CITIZEN_WORDS = r"시민참여(사업|\)|로|표시|프로그램|분야)|citizen-?participation"
 INCLUDE_ADMIN = r"기본경비까지|기본경비포함|기본경비를포함|기본경비를더|includingbasic|basicexpensesincluded"
 BODY_WORDS = r"본문(에서|기준|표|상)|본문의"
-ZERO_SPEND = r"한푼도안|전혀안쓴|전혀지출|지출이없|지출(이|액이)?0|집행실적이없|spentnothing|nothingspent|zerospending|notspentanything"
+ZERO_SPEND = (r"한푼도|전혀안쓴|전혀지출|(지출|집행|사용)(하지|되지|을하지|이되지)않|지출이없|지출(이|액이)?0(원|천원)?(인|이)"
+              r"|집행실적이없|spentnothing|nothingspent|zerospending|notspentanything|spentnothingatall")
 SOME_SPEND = r"조금이라도(지출|집행)|지출이있는|지출이발생|집행실적이있|spentsomething|anyspending"
 
 COND_RE = re.compile(

@@ -94,13 +94,24 @@ class PassageFinder:
         self.threshold = threshold
         df: Counter = Counter()
         n = 0
+        self._tokens: dict[tuple[str, int, int], frozenset] = {}
         for d in corpus.documents:
             lines = corpus.lines[d.file]
             for u in units_of(lines, d.line_start, d.line_end, d.id):
-                df.update(set(self.tokenize(u.text)))
+                toks = frozenset(self.tokenize(u.text))
+                df.update(toks)
                 n += 1
         self._idf = {t: math.log((n + 1) / (c + 0.5)) for t, c in df.items()}
         self._default_idf = math.log(n + 1)
+
+    def tokens_of(self, unit: Unit) -> frozenset:
+        key = (unit.doc, unit.line_start, unit.line_end)
+        toks = self._tokens.get(key)
+        if toks is None:
+            toks = frozenset(self.tokenize(unit.text))
+            if len(self._tokens) < 50_000:
+                self._tokens[key] = toks
+        return toks
 
     def idf(self, t: str) -> float:
         return self._idf.get(t, self._default_idf)
@@ -131,7 +142,7 @@ class PassageFinder:
               entity: set[str] = frozenset(), answer_types: tuple = ()) -> float:
         """Share of the question's weight the unit carries. Words of a named
         programme only say where to look, so they weigh a third."""
-        toks = set(self.tokenize(unit.text))
+        toks = self.tokens_of(unit)
         weight = {t: self.idf(t) * (ENTITY_WEIGHT if t in entity else 1.0) for t in terms}
         total = sum(weight.values()) or 1.0
         s = sum(w for t, w in weight.items() if t in toks) / total

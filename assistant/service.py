@@ -47,7 +47,7 @@ def clean_question(question) -> str:
 
 class Assistant:
     def __init__(self, settings: Settings, corpus: Corpus, *, index=None, sessions: SessionStore | None = None,
-                 tokenize=None, aliases: dict | None = None):
+                 tokenize=None, aliases: dict | None = None, rephrase=None):
         self.settings = settings
         self.corpus = corpus
         self.budget = budget_frame(corpus)
@@ -58,6 +58,7 @@ class Assistant:
         self.budget_tool = BudgetTool(self.budget)
         self.audit_tool = AuditTool(self.audit)
         self.index = index
+        self.rephrase = rephrase            # optional checked LLM wording (assistant.lc.CheckedRephraser)
         self.sessions = sessions or SessionStore()
         if tokenize is None:
             tokenize = _tokenizer_of(index)
@@ -76,7 +77,11 @@ class Assistant:
         if with_index:
             from index.store import load_index
             index = load_index(settings, corpus=corpus)
-        return cls(settings, corpus, index=index)
+        rephrase = None
+        if settings.llm:
+            from .lc import CheckedRephraser, make_chat_model
+            rephrase = CheckedRephraser(make_chat_model(settings.llm))
+        return cls(settings, corpus, index=index, rephrase=rephrase)
 
     # -- public -------------------------------------------------------------
     def ask(self, question, session_id: str | None = None) -> Answer:
@@ -86,6 +91,8 @@ class Assistant:
             q = clean_question(question)
             state = self.sessions.get(session_id)
             ans = self._answer(q, state)
+            if self.rephrase is not None:
+                ans = self.rephrase(ans)
             state.question = q
             state.turns += 1
             self.sessions.put(session_id, state)
@@ -97,6 +104,8 @@ class Assistant:
                 raise
             ans = Answer(question=shown[:500], answer="내부 오류로 답하지 못했습니다. 다시 시도하거나 관리자에게 알려 주세요.",
                          route="not_found", error={"code": "internal", "message": f"{type(e).__name__}: {e}"})
+        files = {d.id: d.file for d in self.corpus.documents}
+        ans.citations = [c if c.file else replace(c, file=files.get(c.doc, "")) for c in ans.citations]
         ans.elapsed_ms = round((time.perf_counter() - t0) * 1000, 2)
         ans.session_id = session_id
         return ans

@@ -43,3 +43,19 @@ def _isolated_env(monkeypatch, tmp_path):
         monkeypatch.delenv(k, raising=False)
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
+
+
+@pytest.fixture(scope="session")
+def real_index_settings(tmp_path_factory):
+    """The real corpus indexed once per session with the deterministic hash embedder."""
+    from index.settings import Settings
+    from index.store import build_index
+    s = Settings(corpus_dir=CORPUS, index_dir=tmp_path_factory.mktemp("real-idx") / "index", embed_model="hash")
+    build_index(s)
+    return s
+
+
+@pytest.fixture(scope="session")
+def assistant(real_index_settings):
+    from assistant.service import Assistant
+    return Assistant.from_settings(real_index_settings)

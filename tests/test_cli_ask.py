@@ -1,0 +1,56 @@
+"""`report-assistant ask` through the real console entry, index built once (hash embedder)."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_cli(args, stdin: bytes = b"", env_settings=None, timeout=300):
+    cmd = [sys.executable, "-c", "from cli.main import main; main()", *args]
+    env = {"PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    if env_settings is not None:
+        env["REPORT_ASSISTANT_CORPUS"] = str(env_settings.corpus_dir)
+        env["REPORT_ASSISTANT_INDEX"] = str(env_settings.index_dir)
+        env["REPORT_ASSISTANT_EMBED_MODEL"] = env_settings.embed_model
+    return subprocess.run(cmd, input=stdin, capture_output=True, cwd=ROOT, env=env, timeout=timeout)
+
+
+def test_jsonl_one_response_per_line_in_order(real_index_settings):
+    lines = [
+        "지출 기준 집행률이 가장 낮은 사업은?".encode(),
+        b"",
+        b"\xff\xfe not utf-8",
+        b'{"question": "\xec\xb2\xad\xeb\x85\x84\xec\x88\x98\xeb\x8b\xb9 \xec\x98\x88\xec\x82\xb0 \xec\x96\xbc\xeb\xa7\x88\xec\x98\x88\xec\x9a\x94?", "session_id": "s1"}',
+        '{"question": "그 사업 지출액은?", "session_id": "s1"}'.encode(),
+        b'{"question": 5}',
+        b"{not json",
+        "'; DROP TABLE budget; --".encode(),
+    ]
+    p = run_cli(["ask", "--jsonl"], b"\n".join(lines) + b"\n", real_index_settings)
+    assert p.returncode == 0, p.stderr.decode()
+    out = [json.loads(x) for x in p.stdout.decode().splitlines()]
+    assert len(out) == len(lines)
+    assert out[0]["route"] == "budget" and "서울인권 컨퍼런스" in out[0]["answer"] and out[0]["citations"]
+    assert out[1]["error"]["code"] == "empty"
+    assert out[2]["error"]["code"] == "bad_encoding"
+    assert "21,010,000" in out[3]["answer"] and out[3]["session_id"] == "s1"
+    assert "6,276,500" in out[4]["answer"]
+    assert out[5]["error"]["code"] == "bad_json" and out[6]["error"]["code"] == "bad_json"
+    assert out[7]["error"] is None
+    assert b"Traceback" not in p.stderr
+
+
+def test_ask_text_and_errors(real_index_settings, tmp_path):
+    p = run_cli(["ask", "청년정책담당관 현원이 몇 명이에요?"], env_settings=real_index_settings)
+    assert p.returncode == 0 and "14명" in p.stdout.decode()
+    p = run_cli(["ask", ""], env_settings=real_index_settings)
+    assert p.returncode == 2 and "empty question" in p.stderr.decode()
+    p = run_cli(["ask", "예산?", "--index", str(tmp_path / "nowhere")])
+    err = p.stderr.decode()
+    assert p.returncode == 1 and "report-assistant index build" in err and "Traceback" not in err
