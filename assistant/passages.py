@@ -24,18 +24,20 @@ QUESTION_WORDS = {"얼마", "몇", "무엇", "뭐", "어디", "언제", "누구"
 ENTITY_WEIGHT = 0.35
 ANSWER_TYPE_BONUS = 0.15
 # what kind of figure a question asks for → the units a good answer carries
-ANSWER_TYPES = [
-    (r"몇\s*개월|how many months", r"\d+\s*개월"),
-    (r"몇\s*명|how many people|인원", r"\d[\d,]*\s*여?명"),
-    (r"몇\s*(회|번|차례)|how many times", r"\d[\d,]*\s*(회|번|차)"),
-    (r"몇\s*건", r"\d[\d,]*\s*건"),
-    (r"몇\s*(개|곳|군데|팀)|how many", r"\d[\d,]*\s*(여)?(개|곳|개소|팀|동|개구|개동)"),
-    (r"몇\s*%|몇\s*퍼센트|비율|percent", r"\d[\d.]*\s*%"),
-    (r"얼마|how much|금액|규모", r"\d[\d,.]*\s*(원|만원|억|백만원|천원|㎡)"),
+ANSWER_TYPES = [   # (question pattern, pattern a good answer matches, required?)
+    (r"몇\s*개월|how many months", r"\d+\s*개월", True),
+    (r"언제|몇\s*월|when", r"\d+\s*월|[’']\d\d|\d{4}\s*\.|\d+\.\s*\d+\.", True),
+    (r"몇\s*명|how many people|인원", r"\d[\d,]*\s*여?명", True),
+    (r"몇\s*(회|번|차례)|how many times", r"\d[\d,]*\s*(회|번|차)", True),
+    (r"몇\s*건", r"\d[\d,]*\s*건|\d", True),
+    (r"몇\s*(개|곳|군데|팀)|how many", r"\d[\d,]*\s*(여)?(개|곳|개소|팀|동|개구|개동)|\d", True),
+    (r"몇\s*%|몇\s*퍼센트|비율|percent", r"\d[\d.]*\s*%", True),
+    (r"얼마(?!나)|how much|금액", r"\d[\d,.]*\s*(원|만원|억|백만원|천원|㎡)", True),
+    (r"어디가|어느\s*기관|누가|누구|who", r"사단법인|\(사\)|㈜|재단|법인|대학교|학회|협회|조합|센터|기관", False),
 ]
 # everyday words for what the report writes otherwise (added to the question's terms)
 SYNONYMS = {"달": "매월", "매달": "매월", "한달": "매월", "뽑": "선정", "뽑히": "선정", "사람": "명", "참가": "참여",
-            "나가": "운영", "열리": "개최", "맡": "수탁", "위탁받": "수탁", "늘": "확대", "바뀌": "완화"}
+            "나가": "운영", "열리": "개최", "맡": "수탁", "위탁": "수탁", "늘": "확대", "바뀌": "완화", "들어가": "입주"}
 # nouns that carry no content of their own (time, degree, reference)
 GENERIC_NOUNS = {"지금", "현재", "정도", "올해", "작년", "내년", "이번", "관련", "경우", "부분", "내용", "사항", "규모", "상황",
                  "최근", "요즘", "얼마", "무엇", "어디", "누구", "언제", "동안", "이후", "이전", "당시", "전체", "총"}
@@ -43,7 +45,12 @@ GENERIC_NOUNS = {"지금", "현재", "정도", "올해", "작년", "내년", "�
 EN_KO = {"monthly": "매월", "month": "월", "allowance": "청년수당", "buildings": "건물 동", "building": "건물 동",
          "who runs": "수탁", "runs": "수탁 운영", "operated": "위탁 운영", "operator": "수탁기관",
          "consultations": "상담", "investigations": "조사", "youth": "청년", "people": "명", "how many": "개",
-         "budget": "예산", "won": "원"}
+         "budget": "예산", "won": "원", "living wage": "생활임금", "wage": "임금", "workers": "근무자",
+         "innovation park": "혁신파크", "audit": "감사", "finding": "지적사항", "human rights": "인권",
+         "conflict": "갈등", "village": "마을", "community": "마을공동체", "participation": "참여",
+         "residents": "입주", "tenants": "입주단체", "space": "공간", "centre": "센터", "center": "센터",
+         "hub": "허브", "forum": "포럼", "education": "교육", "academy": "아카데미", "committee": "위원회",
+         "paid": "지급", "salary": "월급", "regular": "정규직", "irregular": "비정규직"}
 
 
 @dataclass(frozen=True)
@@ -59,7 +66,8 @@ class Extract:
     text: str
     citations: list[Citation]
     score: float
-    units: list[Unit]
+    units: list[Unit]          # in reading order
+    best: Unit | None = None   # the statement that scored highest
 
 
 def units_of(lines: list[str], start: int, end: int, doc: str) -> list[Unit]:
@@ -116,6 +124,12 @@ class PassageFinder:
     def idf(self, t: str) -> float:
         return self._idf.get(t, self._default_idf)
 
+    @staticmethod
+    def korean_keywords(question: str) -> str:
+        """Korean words for an English question (the report's own vocabulary), for retrieval."""
+        low = question.lower()
+        return " ".join(ko for en, ko in EN_KO.items() if en in low)
+
     def query_terms(self, question: str, lang: str = "ko") -> list[str]:
         q = question
         low = question.lower()
@@ -134,9 +148,16 @@ class PassageFinder:
         return [t for t in nouns if t not in self._idf and len(t) >= 2 and not t.isdigit() and t not in GENERIC_NOUNS]
 
     def nouns(self, text: str) -> list[str]:
+        """Nouns that name things (a noun made a verb by 하다/되다 is a predicate, not a thing)."""
         if self.pos is None:
             return []
-        return [t.form for t in self.pos(text) if t.tag in ("NNG", "NNP")]
+        toks = list(self.pos(text))
+        out = []
+        for i, t in enumerate(toks):
+            nxt = toks[i + 1].tag if i + 1 < len(toks) else ""
+            if t.tag in ("NNG", "NNP") and not nxt.startswith(("XSV", "XSA")):
+                out.append(t.form)
+        return out
 
     def score(self, terms: list[str], qnums: set[str], unit: Unit, context: set[str] = frozenset(),
               entity: set[str] = frozenset(), answer_types: tuple = ()) -> float:
@@ -148,8 +169,8 @@ class PassageFinder:
         s = sum(w for t, w in weight.items() if t in toks) / total
         if qnums and qnums & numbers(unit.text):
             s += 0.15
-        if context and context & toks:
-            s += 0.1
+        if context and (context - set(terms)) & toks:
+            s += 0.05
         if answer_types and any(re.search(rx, unit.text) for rx in answer_types):
             s += ANSWER_TYPE_BONUS
         return s
@@ -160,7 +181,7 @@ class PassageFinder:
         question is not about audit findings)."""
         terms = self.query_terms(question, lang)
         context = set(self.query_terms(context_terms)) - set(terms) if context_terms else set()
-        ent = set(self.tokenize(entity)) if entity else set()
+        ent = set(self.tokenize(entity)) | set(self.tokenize(entity.replace(" ", ""))) if entity else set()
         if lang == "en":
             terms = list(dict.fromkeys(terms + sorted(context)))
             ent |= context
@@ -168,7 +189,9 @@ class PassageFinder:
             return None
         qnums = numbers(question)
         low = question.lower()
-        answer_types = tuple(rx for ask, rx in ANSWER_TYPES if re.search(ask, low))[:1]
+        kinds = [(rx, req) for ask, rx, req in ANSWER_TYPES if re.search(ask, low)][:1]
+        answer_types = tuple(rx for rx, _ in kinds)
+        required = tuple(rx for rx, req in kinds if req)
         scored: list[tuple[float, Unit, object]] = []
         for rank, h in enumerate(hits[:8]):
             d = self.corpus.doc(h.doc)
@@ -178,11 +201,17 @@ class PassageFinder:
                 scored.append((s, u, h))
         if not scored:
             return None
+        if required:
+            # '몇 명', '언제': only statements that carry such a figure can answer
+            scored = [x for x in scored if any(re.search(rx, x[1].text) for rx in required)]
+            if not scored:
+                return None
         scored.sort(key=lambda x: -x[0])
         best = scored[0][0]
         if best < self.threshold:
             return None
         picked = [scored[0]]
+        top = scored[0][1]
         for s, u, h in scored[1:]:
             if len(picked) >= max_units:
                 break
@@ -192,4 +221,4 @@ class PassageFinder:
         text = "\n".join(u.text for _, u, _ in picked)
         cites = [Citation(u.doc, getattr(h, "section", ""), u.line_start, u.line_end,
                           self.corpus.quote(u.doc, u.line_start, u.line_end)) for _, u, h in picked]
-        return Extract(text, cites, best, [u for _, u, _ in picked])
+        return Extract(text, cites, best, [u for _, u, _ in picked], top)

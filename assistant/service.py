@@ -427,7 +427,10 @@ class Assistant:
             context = " ".join(names + [a for a, t in self.catalog.program_aliases.items() if any(n in t for n in names)])
             context += " " + " ".join(self._program_sections(names))
         unknown = self.passages.unknown_terms(q) if route != "validation" else []
-        hits = self.index.search(f"{q} {context}".strip(), k=8)
+        query = f"{q} {context}".strip()
+        if lang == "en":
+            query = f"{query} {self.passages.korean_keywords(q)}"
+        hits = self.index.search(query, k=8)
         ext = self.passages.answer(q, hits, context, max_units=max_units, lang=lang,
                                    relative=0.5 if route == "validation" else 0.8,
                                    prior={"audit_item": AUDIT_PRIOR} if route == "passages" else None,
@@ -437,8 +440,8 @@ class Assistant:
             extra = f" (보고서에 없는 말: {', '.join(unknown[:3])})" if unknown else ""
             return self._not_found(q, lang, ("보고서에서 이 질문에 답하는 내용을 찾지 못했습니다." + extra)
                                    if lang == "ko" else "The reports do not say.", hits)
-        item = self._audit_item_at(ext.units[0]) if route == "passages" else None
-        if item is not None and ext.score >= 0.5:
+        item = self._audit_item_at(ext.best) if route == "passages" and ext.best is not None else None
+        if item is not None:
             # the passage is an audit finding: answer with its status, action and plan
             ans = self._audit_answer(q, AuditQuery("detail", item_id=item), lang, state)
             ans.method = "하이브리드 검색으로 찾은 지적사항의 요구·추진상황·추진내용·향후계획"
