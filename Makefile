@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install test serve e2e index eval bench clean
+.PHONY: install test serve e2e index eval bench clean load
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -35,3 +35,6 @@ eval: $(STAMP) index
 
 clean:
 	rm -rf $(VENV) .index
+
+load: $(STAMP)
+	$(BIN)/python -m eval.load --url http://$(HOST):$(PORT) --clients 16 --seconds 10

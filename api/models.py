@@ -98,8 +98,12 @@ class SearchOut(BaseModel):
     mode: str
     kind: str | None = None
     department: str | None = None
+    status: str | None = None
+    doc: str | None = None
     count: int
     hits: list[HitOut]
+    reason: str | None = Field(default=None, description="결과가 없을 때 그 이유")
+    note: str | None = Field(default=None, description="검색어를 고친 경우 그 내용 (예: 길이 제한)")
     elapsed_ms: float
 
 
@@ -166,7 +170,7 @@ class LinesOut(BaseModel):
 
 class HealthOut(BaseModel):
     model_config = ConfigDict(extra="allow")
-    status: Literal["ok"] = "ok"
+    status: str = "ok"
 
 
 # ---------------------------------------------------------------- helpers

@@ -134,10 +134,18 @@ class Catalog:
 
     # -- programmes --------------------------------------------------------
     def _score(self, name: str, qgrams: set[str]) -> tuple[float, frozenset]:
-        grams = self._grams.get(name) or set(bigrams(name_key(name)))
-        total = sum(self._idf.get(g, 1.0) for g in grams) or 1.0
-        hit = grams & qgrams
-        return sum(self._idf.get(g, 1.0) for g in hit) / total, frozenset(hit)
+        """Weighted share of the name's letter pairs found in the question; a
+        parenthetical ('(가칭)…', '…(시민참여)') may be left out."""
+        best = (0.0, frozenset())
+        bare = _PAREN.sub("", name)
+        for variant in ((name, bare) if bare != name and len(name_key(bare)) >= 4 else (name,)):
+            grams = (self._grams.get(variant) if variant == name else None) or set(bigrams(name_key(variant)))
+            total = sum(self._idf.get(g, 1.0) for g in grams) or 1.0
+            hit = grams & qgrams
+            score = sum(self._idf.get(g, 1.0) for g in hit) / total
+            if score > best[0]:
+                best = (score, frozenset(hit))
+        return best
 
     def score_all(self, question: str, pool: list[str] | None = None) -> list[tuple[str, float, frozenset]]:
         qgrams = set(bigrams(name_key(question)))

@@ -22,7 +22,7 @@ QUESTION_WORDS = {"얼마", "몇", "무엇", "뭐", "어디", "언제", "누구"
                   "what", "how", "many", "much", "who", "when", "where", "which", "the", "is", "are", "does", "do",
                   "of", "a", "an", "in", "to", "it", "and", "have", "has", "was"}
 ENTITY_WEIGHT = 0.35
-ANSWER_TYPE_BONUS = 0.15
+ANSWER_TYPE_BONUS = 0.25
 # what kind of figure a question asks for → the units a good answer carries
 ANSWER_TYPES = [   # (question pattern, pattern a good answer matches, required?)
     (r"몇\s*개월|how many months", r"\d+\s*개월", True),
@@ -33,14 +33,15 @@ ANSWER_TYPES = [   # (question pattern, pattern a good answer matches, required?
     (r"몇\s*(개|곳|군데|팀)|how many", r"\d[\d,]*\s*(여)?(개|곳|개소|팀|동|개구|개동)|\d", True),
     (r"몇\s*%|몇\s*퍼센트|비율|percent", r"\d[\d.]*\s*%", True),
     (r"얼마(?!나)|how much|금액", r"\d[\d,.]*\s*(원|만원|억|백만원|천원|㎡)", True),
-    (r"어디가|어느\s*기관|누가|누구|who", r"사단법인|\(사\)|㈜|재단|법인|대학교|학회|협회|조합|센터|기관", False),
+    (r"어디가|어디서|어느\s*기관|누가|누구|who", r"사단법인|\(사\)|㈜|재단|법인|대학교|학회|협회|조합", False),
 ]
 # everyday words for what the report writes otherwise (added to the question's terms)
 SYNONYMS = {"달": "매월", "매달": "매월", "한달": "매월", "뽑": "선정", "뽑히": "선정", "사람": "명", "참가": "참여",
             "나가": "운영", "열리": "개최", "맡": "수탁", "위탁": "수탁", "늘": "확대", "바뀌": "완화", "들어가": "입주"}
 # nouns that carry no content of their own (time, degree, reference)
 GENERIC_NOUNS = {"지금", "현재", "정도", "올해", "작년", "내년", "이번", "관련", "경우", "부분", "내용", "사항", "규모", "상황",
-                 "최근", "요즘", "얼마", "무엇", "어디", "누구", "언제", "동안", "이후", "이전", "당시", "전체", "총"}
+                 "최근", "요즘", "얼마", "무엇", "어디", "누구", "언제", "동안", "이후", "이전", "당시", "전체", "총",
+                 "사람", "분", "곳", "것", "거", "때", "얘기", "정보", "문의", "질문"}
 # English question words to the report's Korean (format vocabulary for passages)
 EN_KO = {"monthly": "매월", "month": "월", "allowance": "청년수당", "buildings": "건물 동", "building": "건물 동",
          "who runs": "수탁", "runs": "수탁 운영", "operated": "위탁 운영", "operator": "수탁기관",
@@ -147,6 +148,14 @@ class PassageFinder:
         nouns = self.nouns(question)
         return [t for t in nouns if t not in self._idf and len(t) >= 2 and not t.isdigit() and t not in GENERIC_NOUNS]
 
+    def unanswerable_focus(self, question: str, entity: str) -> list[str]:
+        """The words a question asks about besides the named programme, when
+        none of them occurs anywhere in the reports ('…언제 개관해요?')."""
+        ent = set(self.tokenize(entity)) | set(self.tokenize(entity.replace(" ", ""))) if entity else set()
+        focus = [t for t in self.query_terms(question) if t not in ent and len(t) >= 2 and not t.isdigit()
+                 and t not in GENERIC_NOUNS]
+        return focus if focus and not any(t in self._idf for t in focus) else []
+
     def nouns(self, text: str) -> list[str]:
         """Nouns that name things (a noun made a verb by 하다/되다 is a predicate, not a thing)."""
         if self.pos is None:
@@ -193,7 +202,7 @@ class PassageFinder:
         answer_types = tuple(rx for rx, _ in kinds)
         required = tuple(rx for rx, req in kinds if req)
         scored: list[tuple[float, Unit, object]] = []
-        for rank, h in enumerate(hits[:8]):
+        for rank, h in enumerate(hits[:16]):
             d = self.corpus.doc(h.doc)
             for u in units_of(self.corpus.lines[d.file], h.line_start, h.line_end, h.doc):
                 s = self.score(terms, qnums, u, context, ent, answer_types) + 0.04 / (rank + 1) \

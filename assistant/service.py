@@ -426,16 +426,24 @@ class Assistant:
         if names:
             context = " ".join(names + [a for a, t in self.catalog.program_aliases.items() if any(n in t for n in names)])
             context += " " + " ".join(self._program_sections(names))
-        unknown = self.passages.unknown_terms(q) if route != "validation" else []
+        entity = " ".join(names + [a for a, t in self.catalog.program_aliases.items() if any(n in t for n in names)])
+        unknown = (self.passages.unknown_terms(q) or (self.passages.unanswerable_focus(q, entity) if programs else [])) \
+            if route != "validation" and lang == "ko" else []
         query = f"{q} {context}".strip()
         if lang == "en":
             query = f"{query} {self.passages.korean_keywords(q)}"
-        hits = self.index.search(query, k=8)
+        hits = list(self.index.search(query, k=8))
+        if names:
+            # the named programme's own blocks are always candidates
+            titles = set(self._program_sections(names))
+            seen = {(h.doc, h.line_start) for h in hits}
+            hits += [c for c in getattr(self.index, "chunks", [])
+                     if c.kind == "program_block" and titles & set(c.section.split(" > "))
+                     and (c.doc, c.line_start) not in seen]
         ext = self.passages.answer(q, hits, context, max_units=max_units, lang=lang,
                                    relative=0.5 if route == "validation" else 0.8,
                                    prior={"audit_item": AUDIT_PRIOR} if route == "passages" else None,
-                                   entity=" ".join(names + [a for a, t in self.catalog.program_aliases.items()
-                                                            if any(n in t for n in names)]))
+                                   entity=entity)
         if ext is None or unknown:
             extra = f" (보고서에 없는 말: {', '.join(unknown[:3])})" if unknown else ""
             return self._not_found(q, lang, ("보고서에서 이 질문에 답하는 내용을 찾지 못했습니다." + extra)

@@ -23,6 +23,7 @@ class Settings:
     embed_model: str = DEFAULT_EMBED_MODEL
     chroma_url: str | None = None
     llm: str | None = None
+    cors_origins: tuple[str, ...] = ()
     debug: bool = False
 
     @classmethod
@@ -42,6 +43,8 @@ class Settings:
             values["llm"] = env["REPORT_ASSISTANT_LLM"]
         if env.get("REPORT_ASSISTANT_DEBUG"):
             values["debug"] = True
+        if env.get("REPORT_ASSISTANT_CORS_ORIGINS"):
+            values["cors_origins"] = tuple(o.strip() for o in env["REPORT_ASSISTANT_CORS_ORIGINS"].split(",") if o.strip())
         values.update({k: v for k, v in overrides.items() if v is not None})
         for k in ("corpus_dir", "index_dir"):
             if k in values:

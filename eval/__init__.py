@@ -1,0 +1,1 @@
+"""Evaluation: gold sets, scorers and benchmarks."""
