@@ -4,7 +4,7 @@
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 ROUTES = ("budget", "audit", "validation", "passages", "organization", "clarify", "not_found")
@@ -34,6 +34,16 @@ class Answer:
     error: dict[str, str] | None = None                     # {"code", "message"} for bad input
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["citations"] = [asdict(c) for c in self.citations]
-        return d
+        """Plain JSON-ready dict (built directly: dataclasses.asdict deep-copies every row)."""
+        return {"question": self.question, "answer": self.answer, "route": self.route, "data": self.data,
+                "method": self.method,
+                "citations": [{"doc": c.doc, "section": c.section, "line_start": c.line_start, "line_end": c.line_end,
+                               "quote": c.quote, "file": c.file} for c in self.citations],
+                "confidence": self.confidence, "elapsed_ms": self.elapsed_ms, "session_id": self.session_id,
+                "error": self.error}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Answer":
+        fields = dict(d)
+        fields["citations"] = [Citation(**c) for c in d.get("citations", [])]
+        return cls(**fields)

@@ -46,10 +46,13 @@ class Catalog:
         names = self.programs + self.admin
         df = Counter()
         self._grams = {}
+        self._variants: dict[str, list[set[str]]] = {}
         for n in names:
             g = set(bigrams(name_key(n)))
             self._grams[n] = g
             df.update(g)
+            bare = _PAREN.sub("", n)
+            self._variants[n] = [g] + ([set(bigrams(name_key(bare)))] if bare != n and len(name_key(bare)) >= 4 else [])
         total = max(len(names), 1)
         self._idf = {g: math.log((total + 1) / (c + 0.5)) for g, c in df.items()}
         self._dept_short = {}
@@ -137,9 +140,11 @@ class Catalog:
         """Weighted share of the name's letter pairs found in the question; a
         parenthetical ('(가칭)…', '…(시민참여)') may be left out."""
         best = (0.0, frozenset())
-        bare = _PAREN.sub("", name)
-        for variant in ((name, bare) if bare != name and len(name_key(bare)) >= 4 else (name,)):
-            grams = (self._grams.get(variant) if variant == name else None) or set(bigrams(name_key(variant)))
+        variants = self._variants.get(name)
+        if variants is None:
+            bare = _PAREN.sub("", name)
+            variants = [set(bigrams(name_key(v))) for v in ((name, bare) if bare != name else (name,))]
+        for grams in variants:
             total = sum(self._idf.get(g, 1.0) for g in grams) or 1.0
             hit = grams & qgrams
             score = sum(self._idf.get(g, 1.0) for g in hit) / total

@@ -5,6 +5,7 @@
 """
 from __future__ import annotations
 
+import copy
 import re
 import time
 import unicodedata
@@ -23,9 +24,10 @@ from .budget import BudgetQuery, BudgetTool
 from .entities import Catalog, Match
 from .passages import PassageFinder
 from .router import Plan, detect_lang, find_metrics, parse_budget, squash
-from .session import SessionState, SessionStore
+from .session import LRUCache, SessionState, SessionStore
 
 MAX_QUESTION_CHARS = 2_000
+CACHE_SIZE = 4_096       # first questions of a session (no context), answered once
 AUDIT_PRIOR = -0.12      # a question without audit words leans to the work report's own text
 PRONOUN = r"^(그|그럼|그러면|그중|그 중|그거|그것|이 사업|해당|둘 중|둘중|and |what about|how about)|그 사업|그사업|그거|그것|그중|둘 ?중|\bit\b|\bthat\b|\bthose\b"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
@@ -60,6 +62,7 @@ class Assistant:
         self.index = index
         self.rephrase = rephrase            # optional checked LLM wording (assistant.lc.CheckedRephraser)
         self.sessions = sessions or SessionStore()
+        self._cache = LRUCache(CACHE_SIZE)
         if tokenize is None:
             tokenize = _tokenizer_of(index)
         self.passages = PassageFinder(corpus, tokenize, pos=_pos_of(index))
@@ -90,11 +93,20 @@ class Assistant:
         try:
             q = clean_question(question)
             state = self.sessions.get(session_id)
-            ans = self._answer(q, state)
-            if self.rephrase is not None:
-                ans = self.rephrase(ans)
-            state.question = q
-            state.turns += 1
+            fresh = state.turns == 0
+            hit = self._cache.get(q) if fresh else None
+            if hit is not None:
+                # the same first question answers the same way: reuse the answer and the state it leaves
+                ans = Answer.from_dict(hit[0])
+                state = copy.deepcopy(hit[1])
+            else:
+                ans = self._answer(q, state)
+                if self.rephrase is not None:
+                    ans = self.rephrase(ans)
+                state.question = q
+                state.turns += 1
+                if fresh and ans.error is None:
+                    self._cache.put(q, (ans.to_dict(), copy.deepcopy(state)))
             self.sessions.put(session_id, state)
         except ReportError as e:
             ans = Answer(question=shown[:500], answer=f"질문을 처리할 수 없습니다: {e.message}. {e.fix or ''}".strip(),

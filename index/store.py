@@ -23,6 +23,7 @@ import json
 import os
 import shutil
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -195,38 +196,43 @@ def build_index(settings, corpus=None, force: bool = False, progress: Progress |
         timings["chunk"] = time.perf_counter() - t
         step("chunk", len(chunks), len(chunks))
 
-        t = time.perf_counter()
-        step("tokenize", 0, len(chunks))
-        if kiwi is None:
-            from kiwipiepy import Kiwi
-            kiwi = Kiwi()
-        lexicon = Lexicon.from_names(names_from_corpus(corpus), kiwi)
-        tokenizer = KiwiTokenizer(kiwi, lexicon)
-        lexical = LexicalIndex.build([c.index_text for c in chunks], tokenizer)
-        lexical.save(tmp)
-        timings["lexical"] = time.perf_counter() - t
-        step("tokenize", len(chunks), len(chunks))
-
-        model_name, dim, chroma_meta = "", 0, {"mode": "none"}
-        if vectors:
+        def lexical_side(kiwi=kiwi) -> LexicalIndex:
             t = time.perf_counter()
-            step("embed", 0, len(chunks))
-            if embedder is None:
-                from .embed import load_embedder
-                embedder = load_embedder(settings.embed_model, threads=embed_threads)
-            from .vector import VectorIndex, open_client
-            if settings.chroma_url:
-                collection = _collection_name(index_dir, build_id)
-                chroma_meta = {"mode": "server", "url": settings.chroma_url, "collection": collection}
-            else:
-                cdir = f"chroma-{build_id}"
-                client = open_client(path=tmp / cdir)
-                collection = "chunks"
-                chroma_meta = {"mode": "embedded", "dir": cdir, "collection": collection}
-            vec = VectorIndex.create(client, collection, embedder)
-            vec.add(chunks, progress=lambda d, n: step("embed", d, n))
-            model_name, dim = embedder.name, embedder.dim
-            timings["embed"] = time.perf_counter() - t
+            step("tokenize", 0, len(chunks))
+            if kiwi is None:
+                from kiwipiepy import Kiwi
+                kiwi = Kiwi()
+            tokenizer = KiwiTokenizer(kiwi, Lexicon.from_names(names_from_corpus(corpus), kiwi))
+            lex = LexicalIndex.build([c.index_text for c in chunks], tokenizer)
+            lex.save(tmp)
+            timings["lexical"] = time.perf_counter() - t
+            step("tokenize", len(chunks), len(chunks))
+            return lex
+
+        # Kiwi (C++) and torch both release the GIL: tokenise in a worker while this thread embeds
+        model_name, dim, chroma_meta = "", 0, {"mode": "none"}
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lexical") as pool:
+            lexical_job = pool.submit(lexical_side)
+            if vectors:
+                t = time.perf_counter()
+                step("embed", 0, len(chunks))
+                if embedder is None:
+                    from .embed import load_embedder
+                    embedder = load_embedder(settings.embed_model, threads=embed_threads)
+                from .vector import VectorIndex, open_client
+                if settings.chroma_url:
+                    collection = _collection_name(index_dir, build_id)
+                    chroma_meta = {"mode": "server", "url": settings.chroma_url, "collection": collection}
+                else:
+                    cdir = f"chroma-{build_id}"
+                    client = open_client(path=tmp / cdir)
+                    collection = "chunks"
+                    chroma_meta = {"mode": "embedded", "dir": cdir, "collection": collection}
+                vec = VectorIndex.create(client, collection, embedder)
+                vec.add(chunks, progress=lambda d, n: step("embed", d, n))
+                model_name, dim = embedder.name, embedder.dim
+                timings["embed"] = time.perf_counter() - t
+            lexical = lexical_job.result()
 
         with open(tmp / CHUNKS, "w", encoding="utf-8") as f:
             for c in chunks:
