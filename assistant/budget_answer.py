@@ -73,13 +73,14 @@ def render(res: BudgetResult, lang: str, body_rows: pd.DataFrame) -> str:
                 word = "가장 낮은" if q.operation == "argmin" else "가장 높은"
                 if METRICS[m][2] == AMOUNT:
                     word = "가장 작은" if q.operation == "argmin" else "가장 큰"
-                head = (f"{label(m, lang)}이(가) {word} 항목은 {len(rows)}개(동률)입니다: {value_text(m, rows.iloc[0][m], lang)}."
+                head = (f"{fmt.josa(label(m, lang), '이', '가')} {word} 항목은 {len(rows)}개(동률)입니다: "
+                        f"{value_text(m, rows.iloc[0][m], lang)}."
                         if ko else f"{len(rows)} items tie for the {'lowest' if q.operation == 'argmin' else 'highest'} "
                                    f"{label(m, lang)} ({value_text(m, rows.iloc[0][m], lang)}).")
             else:
                 word = ("가장 낮은" if q.operation == "argmin" else "가장 높은") if METRICS[m][2] != AMOUNT else \
                        ("가장 작은" if q.operation == "argmin" else "가장 큰")
-                head = (f"{label(m, lang)}이(가) {word} 항목은 {rows.iloc[0]['program']}입니다."
+                head = (f"{fmt.josa(label(m, lang), '이', '가')} {word} 항목은 {rows.iloc[0]['program']}입니다."
                         if ko else f"The {'lowest' if q.operation == 'argmin' else 'highest'} {label(m, lang)}: "
                                    f"{rows.iloc[0]['program']}.")
         else:
@@ -116,7 +117,8 @@ def render(res: BudgetResult, lang: str, body_rows: pd.DataFrame) -> str:
         a, b = rows.iloc[0], rows.iloc[1]
         hi = a if a[m] >= b[m] else b
         if ko:
-            tail = f"{label(m, lang)}은(는) {hi['program']}이(가) 더 {'높' if METRICS[m][2] != AMOUNT else '많'}습니다"
+            tail = (f"{fmt.josa(label(m, lang), '은', '는')} {fmt.josa(hi['program'], '이', '가')} 더 "
+                    f"{'높' if METRICS[m][2] != AMOUNT else '많'}습니다")
             if diff is not None:
                 d = abs(diff)
                 tail += f" (차이 {fmt.amount(int(d)) if METRICS[m][2] == AMOUNT else f'{d:.1f}%p'})."
@@ -169,7 +171,7 @@ def _disagreements(rows: pd.DataFrame, metrics, body: pd.DataFrame, lang: str) -
         b = b.iloc[0]
         for m in metrics:
             if m in b and b[m] != r[m] and not (pd.isna(b[m]) and pd.isna(r[m])):
-                out.append(f"※ 본문 표({int(b['line_start'])}행)에는 {r['program']}의 {label(m, 'ko')}이(가) "
+                out.append(f"※ 본문 표({int(b['line_start'])}행)에는 {r['program']}의 {fmt.josa(label(m, 'ko'), '이', '가')} "
                            f"{value_text(m, b[m], 'ko')}로 적혀 있습니다. 위 답은 별첨1({int(r['line_start'])}행) 기준입니다."
                            if lang == "ko" else
                            f"Note: the body table (line {int(b['line_start'])}) prints {value_text(m, b[m], lang)} for "

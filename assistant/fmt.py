@@ -24,3 +24,13 @@ def rate(v: float | None) -> str:
 
 def count(n: int, counter: str = "개") -> str:
     return f"{n:,}{counter}"
+
+
+def josa(word: str, with_batchim: str, without: str) -> str:
+    """word + the particle that fits its last syllable: josa('집행률', '이', '가') → '집행률이'."""
+    last = next((ch for ch in reversed(word) if ch.strip() and ch not in ")]}.%"), "")
+    if "가" <= last <= "힣":
+        has = (ord(last) - 0xAC00) % 28 != 0
+    else:
+        has = last.isdigit() and last in "013678"   # 영, 일, 삼, 육, 칠, 팔 end in a consonant
+    return word + (with_batchim if has else without)

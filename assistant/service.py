@@ -17,7 +17,7 @@ from index.settings import Settings
 from index.tables import audit_frame, budget_frame
 from index.validate import validate
 
-from . import audit_answer, budget_answer, lexicon as L, organization, validation_answer
+from . import audit_answer, budget_answer, fmt, lexicon as L, organization, validation_answer
 from .answer import Answer, Citation
 from .audit import AuditQuery, AuditTool
 from .budget import BudgetQuery, BudgetTool
@@ -177,7 +177,7 @@ class Assistant:
                 no_target = False
         unknown_units = self.catalog.unknown_org_units(q)
         if unknown_units and not depts and not programs:
-            return self._not_found(q, lang, f"보고서에 '{unknown_units[0]}'은(는) 없습니다. 이 보고서의 부서: "
+            return self._not_found(q, lang, f"보고서에 '{unknown_units[0]}'{fmt.josa(unknown_units[0], '은', '는')[len(unknown_units[0]):]} 없습니다. 이 보고서의 부서: "
                                             f"{', '.join(self.catalog.departments)}.")
         if re.search(L.SHARE_WORDS, sq) and re.search(L.OUTSIDE_BASE, sq):
             return self._not_found(q, lang, "보고서에는 서울시 전체 예산 같은 바깥 기준값이 없어 비중을 계산할 수 없습니다.")
@@ -309,7 +309,7 @@ class Assistant:
                 ds = ", ".join(item["departments"])
                 cites = audit_answer.citations(self.audit_tool.run(AuditQuery("detail", item_id=state.audit_item)),
                                                self.corpus.quote)
-                return Answer(q, f"[{item['id']}]은(는) {ds} 소관입니다." if lang == "ko" else f"[{item['id']}] belongs to {ds}.",
+                return Answer(q, f"{fmt.josa(item['id'], '은', '는')} {ds} 소관입니다." if lang == "ko" else f"[{item['id']}] belongs to {ds}.",
                               "audit", {"id": item["id"], "departments": list(item["departments"])},
                               "직전 지적사항의 소관 부서", cites, 0.9)
             if not re.search(L.COUNT_WORDS + "|자료제출|건의|시정", sq):
