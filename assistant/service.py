@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import re
+import threading
 import time
 import unicodedata
 from dataclasses import replace
@@ -59,13 +60,13 @@ class Assistant:
                                           else Catalog.load_aliases(settings.corpus_dir))
         self.budget_tool = BudgetTool(self.budget)
         self.audit_tool = AuditTool(self.audit)
-        self.index = index
         self.rephrase = rephrase            # optional checked LLM wording (assistant.lc.CheckedRephraser)
         self.sessions = sessions or SessionStore()
         self._cache = LRUCache(CACHE_SIZE)
-        if tokenize is None:
-            tokenize = _tokenizer_of(index)
-        self.passages = PassageFinder(corpus, tokenize, pos=_pos_of(index))
+        self._tokenize = tokenize
+        self._ready = threading.Event()
+        self._load_error: BaseException | None = None
+        self._set_index(index)
         totals = self.budget[(self.budget["source"] == "appendix") & (self.budget["level"] == "total")]
         self.total_row = str(totals.iloc[0]["program"]) if len(totals) else ""
         self.body = self.budget[self.budget["source"] == "body"]
@@ -73,18 +74,61 @@ class Assistant:
         self.audit_years = set(re.findall(r"(?:19|20)\d\d", " ".join(d.title for d in corpus.documents
                                                                      if d.kind == "audit_response")))
 
+    def _set_index(self, index) -> None:
+        self._index = index
+        self._finder = PassageFinder(self.corpus, self._tokenize or _tokenizer_of(index), pos=_pos_of(index))
+        self._ready.set()
+
+    @property
+    def index(self):
+        """The search index; waits for a load started in the background."""
+        self._ready.wait()
+        if self._load_error is not None:
+            raise self._load_error
+        return self._index
+
+    @property
+    def passages(self) -> PassageFinder:
+        self._ready.wait()
+        if self._load_error is not None:
+            raise self._load_error
+        return self._finder
+
+    def _load_in_background(self, loader) -> None:
+        """Table questions need no search index: answer them while it loads."""
+        self._ready.clear()
+
+        def run():
+            try:
+                self._set_index(loader())
+            except BaseException as e:  # re-raised, as a clear message, by the first passage question
+                self._load_error = e
+                self._ready.set()
+        threading.Thread(target=run, name="index-loader", daemon=True).start()
+
     @classmethod
-    def from_settings(cls, settings: Settings, *, with_index: bool = True) -> "Assistant":
+    def from_settings(cls, settings: Settings, *, with_index: bool = True, background: bool = False) -> "Assistant":
+        """Load the corpus, the tables and (unless `with_index` is false) the search
+        index. With `background`, a missing or stale index still fails here, but
+        the index itself loads in a thread while table questions are answered."""
         corpus = parse_corpus(settings.corpus_dir)
-        index = None
-        if with_index:
-            from index.store import load_index
-            index = load_index(settings, corpus=corpus)
         rephrase = None
         if settings.llm:
             from .lc import CheckedRephraser, make_chat_model
             rephrase = CheckedRephraser(make_chat_model(settings.llm))
-        return cls(settings, corpus, index=index, rephrase=rephrase)
+        if not with_index:
+            return cls(settings, corpus, rephrase=rephrase)
+        from index.store import index_status, load_index
+        if background:
+            status = index_status(settings)
+            if status["stale"]:
+                from index.errors import IndexMissing
+                raise IndexMissing(f"index at {status['index_dir']} is stale: {status['stale_reason']}",
+                                   fix="run: report-assistant index build")
+            assistant = cls(settings, corpus, rephrase=rephrase)
+            assistant._load_in_background(lambda: load_index(settings, corpus=corpus))
+            return assistant
+        return cls(settings, corpus, index=load_index(settings, corpus=corpus), rephrase=rephrase)
 
     # -- public -------------------------------------------------------------
     def ask(self, question, session_id: str | None = None) -> Answer:

@@ -14,7 +14,7 @@ MAX_LINE_BYTES = 64 * 1024
 
 def _load(corpus: str | None, index: str | None):
     from assistant.service import Assistant
-    return Assistant.from_settings(settings_from(corpus, index))
+    return Assistant.from_settings(settings_from(corpus, index), background=True)
 
 
 def _emit(obj: dict) -> None:
