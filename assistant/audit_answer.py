@@ -16,6 +16,9 @@ MARGIN = 1.15
 
 
 def statuses_in(sq: str) -> tuple[str, ...]:
+    sq = re.sub(r"\s+", "", sq)
+    if re.search(L.NOT_DONE, sq):
+        return ("추진중", "검토중")          # '아직 안 끝난 거' = not completed
     out = [status for status, pattern in L.STATUS_WORDS.items() if re.search(pattern, sq)]
     if not out and re.search(L.STILL_WORDS, sq):
         out = ["추진중"]
@@ -41,7 +44,7 @@ def parse_audit(question: str, sq: str, tool: AuditTool, depts: list[str], conte
     wants_count = re.search(L.COUNT_WORDS + r"|몇건|총|전체|현황|how many|다처리|다 처리", sq) is not None
     # a particular finding quoted in the question?
     text = question if not context else f"{question} {context}"
-    pool = tool.filter(AuditQuery(categories=tuple(cats), departments=tuple(depts)))
+    pool = tool.filter(AuditQuery(statuses=statuses, categories=tuple(cats), departments=tuple(depts)))
     ranked = tool.rank(text, pool if len(pool) else None)
     best = ranked[0] if ranked else None
     second = ranked[1][1] if len(ranked) > 1 else 0.0

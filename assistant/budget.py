@@ -25,12 +25,13 @@ METRICS: dict[str, tuple[str, str, str]] = {
     "spent_rate": ("지출 집행률", "spending rate", RATE),
     "forecast_rate": ("연말 집행예상률", "year-end forecast rate", RATE),
     "unspent": ("미지출액", "unspent", AMOUNT),
+    "pending": ("원인행위 후 미지출액", "committed but not yet spent", AMOUNT),
     "expected_lapse": ("불용 예상액", "expected lapse", AMOUNT),
 }
 FORMULA = {
     "committed_rate": "원인행위 / 예산현액 × 100", "spent_rate": "지출 / 예산현액 × 100",
     "forecast_rate": "집행예상액 / 예산현액 × 100", "unspent": "예산현액 − 지출",
-    "expected_lapse": "예산현액 − 집행예상액",
+    "expected_lapse": "예산현액 − 집행예상액", "pending": "원인행위 − 지출",
 }
 RATE_PARTS = {"committed_rate": "committed", "spent_rate": "spent", "forecast_rate": "forecast"}
 OPERATIONS = ("lookup", "argmax", "argmin", "top_k", "bottom_k", "rank", "sum", "mean",

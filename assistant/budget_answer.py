@@ -9,8 +9,10 @@ from .answer import Citation
 from .budget import AMOUNT, METRICS, RATE_PARTS, BudgetResult
 
 TABLE_COLUMNS = ["program", "department", "level", "source", "budget", "committed", "spent", "forecast",
-                 "committed_rate", "spent_rate", "forecast_rate", "unspent", "expected_lapse", "line_start", "line_end"]
+                 "committed_rate", "spent_rate", "forecast_rate", "unspent", "expected_lapse", "pending", "line_start",
+                 "line_end"]
 MAX_LISTED = 60
+SUMMARY = ["budget", "spent", "spent_rate"]      # always shown with a looked-up row
 
 
 def value_text(metric: str, v, lang: str) -> str:
@@ -112,7 +114,7 @@ def render(res: BudgetResult, lang: str, body_rows: pd.DataFrame) -> str:
         lines = [f"- {row_text(r, metrics, lang)}" for _, r in rows.head(MAX_LISTED).iterrows()]
         return "\n".join([head] + lines)
     if q.operation == "compare" and len(rows) >= 2:
-        lines = [f"- {row_text(r, metrics, lang)}" for _, r in rows.iterrows()]
+        lines = [f"- {row_text(r, metrics, lang, basis=True)}" for _, r in rows.iterrows()]
         diff = res.value.get("difference")
         a, b = rows.iloc[0], rows.iloc[1]
         hi = a if a[m] >= b[m] else b
@@ -128,8 +130,9 @@ def render(res: BudgetResult, lang: str, body_rows: pd.DataFrame) -> str:
                 d = abs(diff)
                 tail += f" (difference {fmt.amount(int(d), lang) if METRICS[m][2] == AMOUNT else f'{d:.1f} points'})."
         return "\n".join(lines + [tail] + _disagreements(rows, metrics, body_rows, lang))
-    # lookup
-    lines = [row_text(r, metrics, lang) for _, r in rows.iterrows()]
+    # lookup: what was asked, then the budget, spending and rate it stands on
+    shown = metrics + [x for x in SUMMARY if x not in metrics and not (x == "spent_rate" and len(metrics) > 2)]
+    lines = [row_text(r, shown, lang, basis=True) for _, r in rows.iterrows()]
     text = lines[0] + "." if len(lines) == 1 else "\n".join(f"- {x}" for x in lines)
     return "\n".join([text] + _disagreements(rows, metrics, body_rows, lang))
 

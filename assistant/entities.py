@@ -17,6 +17,7 @@ ORG_SUFFIXES = ("담당관", "본부", "국", "실", "과", "팀", "센터")
 ALIASES_FILE = "aliases.json"
 GENERIC_WORD = "사업"       # the budget format's word for 'programme', never distinguishing
 _PAREN = re.compile(r"\(([^()]*)\)")
+_JOINERS = re.compile(r"(?:이랑|랑|하고|와|과)(?=\s)|,|\bvs\.?\b|\band\b| 및 ")
 
 
 def bigrams(key: str) -> list[str]:
@@ -190,6 +191,24 @@ class Catalog:
                 continue
             matches.append(Match(name, "admin" if name in self.admin else "program", score, "name", frozenset(hit)))
             claimed |= strong
+        if len(matches) < 2:
+            matches = self._by_segments(question, matches, threshold)
+        return matches
+
+    def _by_segments(self, question: str, matches: list[Match], threshold: float) -> list[Match]:
+        """'A랑 B 중에 …': when the whole question yields one name, each part
+        joined by 랑/하고/와/과/, may name its own."""
+        parts = [p for p in _JOINERS.split(question) if len(name_key(p)) >= 3]
+        if len(parts) < 2:
+            return matches
+        found: list[Match] = []
+        for part in parts:
+            best = self.score_all(name_key(part), self.programs)[:1]
+            if best and best[0][1] >= threshold:
+                found.append(Match(best[0][0], "program", best[0][1], "name", best[0][2]))
+        names = list(dict.fromkeys(m.name for m in found))
+        if len(names) >= 2:
+            return [next(m for m in found if m.name == n) for n in names]
         return matches
 
     def _disambiguate(self, targets: list[str], rest: str) -> list[str]:

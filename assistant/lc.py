@@ -19,7 +19,7 @@ from .audit import AuditQuery
 from .budget import METRICS, OPERATIONS, BudgetQuery, Condition
 
 MetricName = Literal["budget", "committed", "spent", "forecast", "committed_rate", "spent_rate", "forecast_rate",
-                     "unspent", "expected_lapse"]
+                     "unspent", "expected_lapse", "pending"]
 OperationName = Literal["lookup", "argmax", "argmin", "top_k", "bottom_k", "rank", "sum", "mean", "count_where",
                         "list_where", "by_department", "compare"]
 assert set(MetricName.__args__) == set(METRICS) and set(OperationName.__args__) == set(OPERATIONS)

@@ -8,6 +8,7 @@ import re
 # (metric, pattern) in priority order: a span taken by one is not read again
 METRIC_PATTERNS: list[tuple[str, str]] = [
     ("expected_lapse", r"불용|못쓸|못쓰|unused|lapse|leftover"),
+    ("pending", r"원인행위\S{0,12}?(아직)?(지출|집행)\S{0,2}안|원인행위\S{0,6}미지출|committedbutnot\S{0,6}spent"),
     ("unspent", r"아직(지출|집행)?안(된|쓴|나간|됐)|안쓴|미지출|미집행|unspent|notyetspent|남은(돈|예산|금액)|잔액"),
     ("spent_rate", r"다썼|다쓴|다집행|전액집행"),
     ("committed_rate", r"원인행위(율|률)|원인행위(기준|기준으로|기준의)?(집행)?(률|율)|commit\S{0,24}?rate"),
@@ -22,11 +23,12 @@ METRIC_PATTERNS: list[tuple[str, str]] = [
 METRIC_RES = [(m, re.compile(p)) for m, p in METRIC_PATTERNS]
 WEAK_SPENT = re.compile(r"썼|쓴|나갔|사용(액|했)")          # 'spent' verbs that also describe events
 EVENT_COUNT = r"몇(번|회|명|곳|개|팀|건|가지|차례)"
-METRIC_PRIORITY = ["expected_lapse", "unspent", "committed_rate", "committed", "forecast_rate", "forecast",
+METRIC_PRIORITY = ["expected_lapse", "pending", "unspent", "committed_rate", "committed", "forecast_rate", "forecast",
                    "spent_rate", "spent", "budget"]
 
-MAX_WORDS = r"가장(크|큰|높|많)|제일(크|큰|높|많)|최대|최고|most|largest|highest|biggest|greatest|큰순|많은순|높은순|top"
-MIN_WORDS = r"가장(작|낮|적)|제일(작|낮|적)|최소|최저|least|lowest|smallest|fewest|작은순|적은순|낮은순|bottom"
+MAX_WORDS = (r"(가장|제일|젤|최고로)(크|큰|높|많|만은|만이)|최대|최고|most|largest|highest|biggest|greatest|큰순|많은순|높은순"
+             r"|top")
+MIN_WORDS = r"(가장|제일|젤)(작|낮|적)|최소|최저|least|lowest|smallest|fewest|작은순|적은순|낮은순|bottom"
 ORDER_WORDS = r"순서|순으로|순위|상위|하위|뽑|top|bottom"
 RANK_RE = re.compile(r"(두|세|네|다섯|여섯|일곱|여덟|아홉|열|\d+)번째")
 K_RE = re.compile(r"(?:상위|하위|top|bottom)(\d+)|(\d+|한|두|세|네|다섯|여섯|일곱|여덟|아홉|열)(?:개|곳|가지|건)")
@@ -39,6 +41,7 @@ COMPARE_WORDS = r"비교|차이|더(많|높|크|적|낮|작)|어디가더|어느
 LIST_WORDS = r"어떤|무엇|뭐|뭔|어디|알려|목록|리스트|which|what|list|모두|전부|다알려"
 TOTAL_WORDS = r"전체예산|총예산|기획관전체|전체로|전체얼마|전체규모|totalbudget|bureau'?s?total|overallbudget|wholebureau"
 PROGRAM_SCOPE = r"사업(중|들|은몇|이몇|수|별)|소관사업|사업가운데|programs|projects"
+PROGRAM_WORDS = r"사업|예산|program|project|budget"
 DEPT_SCOPE = r"부서|곳은|곳이|데는|데가|division|department|담당관은어디|어느담당관"
 CITIZEN_WORDS = r"시민참여(사업|\)|로|표시|프로그램|분야)|citizen-?participation"
 INCLUDE_ADMIN = r"기본경비까지|기본경비포함|기본경비를포함|기본경비를더|includingbasic|basicexpensesincluded"
@@ -51,25 +54,31 @@ COND_RE = re.compile(
     r"(\d[\d,]*(?:\.\d+)?)\s*(%|퍼센트|percent|억원|억|백만원|천원|만원|원)?\s*"
     r"(?:가|이|를|을|로|으로|에)?\s*"
     r"(미만|이하|초과|이상|넘는|넘게|넘은|넘어|넘|안되는|안된|안돼|못미치|아래|밑|보다낮|보다적|보다높|보다많|로잡힌|인사업|인것|인건|짜리"
-    r"|orless|ormore|orhigher|orabove|orbelow|below|under|above|over|lessthan|morethan)")
+    r"|찍은|찍힌|달성한|채운|된사업|인|로|orless|ormore|orhigher|orabove|orbelow|below|under|above|over|lessthan|morethan)")
+# English puts the comparison first: 'less than 95%'
+COND_EN_RE = re.compile(r"(lessthan|below|under|morethan|above|over|atleast|atmost)(\d[\d,]*(?:\.\d+)?)(%|percent)")
 OP_WORDS = {"<": ("미만", "안되", "안된", "안돼", "못미치", "아래", "밑", "보다낮", "보다적", "below", "under", "lessthan"),
             "<=": ("이하", "orless", "orbelow"),
             ">": ("초과", "넘", "보다높", "보다많", "above", "over", "morethan"),
             ">=": ("이상", "ormore", "orhigher", "orabove"),
-            "==": ("로잡힌", "인사업", "인것", "인건", "짜리")}
+            "==": ("로잡힌", "인사업", "인것", "인건", "짜리", "찍은", "찍힌", "달성한", "채운", "된사업", "인", "로")}
+EN_OPS = {"lessthan": "<", "below": "<", "under": "<", "morethan": ">", "above": ">", "over": ">", "atleast": ">=",
+          "atmost": "<="}
 UNIT_TO_THOUSAND = {"억원": 100_000, "억": 100_000, "백만원": 1_000, "천원": 1, "만원": 10, "원": 0.001}
 
-AUDIT_WORDS = (r"감사|지적|시정(·|및)?처리|시정요구|시정조치|건의|조치(결과|내용|했|사항|됐|는|를|가|상황)|처리결과|처리현황|처리상태"
+AUDIT_WORDS = (r"감사|행감|지적|시정(·|및)?처리|시정요구|시정조치|건의|조치(결과|내용|했|사항|됐|는|를|가|상황)|처리결과|처리현황|처리상태"
                r"|자료제출|요구사항|요구는|요구에|요구한|finding|audit|수감")
 VALIDATION_WORDS = (r"본문.{0,12}별첨|별첨.{0,12}본문|본문(이랑|과|하고|엔|에는|에선).{0,20}(다르|같|일치|틀|비교|차이)"
                     r"|합계가맞|합계(랑|와|하고).{0,10}(맞|같|일치|다르|달라|차이)|합이맞|합계.{0,6}맞|총괄표?.{0,16}(맞|같|일치)"
                     r"|(조직표|현원표|표랑|표와|표는|표의).{0,16}(맞|같|다르|일치|차이|달라)|(맞|같|다르|일치|달라).{0,6}(표)"
-                    r"|수치가다른|숫자가다른|숫자.{0,4}같|불일치|틀린건|discrepanc|mismatch|inconsisten|disagree")
+                    r"|수치가다른|숫자가다른|숫자.{0,4}같|불일치|틀린건|검산|(소계|합계|합)(가|이)?.{0,12}(맞는지|맞아|맞나|일치)"
+                    r"|discrepanc|mismatch|inconsisten|disagree|doesthatmatch|dotheymatch|addup|matchthe")
 ORG_WORDS = (r"조직|정원|현원|인력|직원(이|은|수)|무슨일|어떤일|담당업무|주요기능|업무가|하는부서|시간선택제|별도정원"
              r"|staff|headcount|employees|organization|organisation|whatdoes.*do")
 SHARE_WORDS = r"비중|차지하는|share of|proportion of"
 OUTSIDE_BASE = r"서울시전체|시전체|서울시의전체|전국|타시도|다른시|citywide|entirecity"
 OPINION_WORDS = r"생각하세요|생각해요|보세요\?|보시나요|의견은|평가해|좋은정책|어떻게보|do you think|your opinion"
+NOT_DONE = r"안끝난|안끝났|끝나지않|미완료|안된거|완료안|완료되지|notyetcomplete|notcompleted|unfinished|open"
 STATUS_WORDS = {"완료": r"완료|끝난|끝났|마친|마무리|completed|complete|done|finished",
                 "추진중": r"추진중|진행중|ongoing|inprogress",
                 "검토중": r"검토중|검토하고|underreview|reviewing",

@@ -37,7 +37,7 @@ ANSWER_TYPES = [   # (question pattern, pattern a good answer matches, required?
 ]
 # everyday words for what the report writes otherwise (added to the question's terms)
 SYNONYMS = {"달": "매월", "매달": "매월", "한달": "매월", "뽑": "선정", "뽑히": "선정", "사람": "명", "참가": "참여",
-            "나가": "운영", "열리": "개최", "맡": "수탁", "위탁": "수탁", "늘": "확대", "바뀌": "완화", "들어가": "입주"}
+            "나가": "운영", "열리": "개최", "맡": "수탁", "위탁": "수탁", "늘": "확대 증가", "늘어나": "확대 증가", "바뀌": "완화", "들어가": "입주"}
 # nouns that carry no content of their own (time, degree, reference)
 GENERIC_NOUNS = {"지금", "현재", "정도", "올해", "작년", "내년", "이번", "관련", "경우", "부분", "내용", "사항", "규모", "상황",
                  "최근", "요즘", "얼마", "무엇", "어디", "누구", "언제", "동안", "이후", "이전", "당시", "전체", "총",
@@ -91,6 +91,14 @@ def units_of(lines: list[str], start: int, end: int, doc: str) -> list[Unit]:
     return out
 
 
+_SPACED_LABEL = re.compile(r"((?:[가-힣] ){1,5}[가-힣])(?=\s*:)")
+
+
+def matchable(text: str) -> str:
+    """Text for matching: letter-spaced labels closed up ('위 치 :' → '위치 :')."""
+    return _SPACED_LABEL.sub(lambda m: m.group(1).replace(" ", ""), text)
+
+
 def numbers(text: str) -> set[str]:
     return {n.replace(",", "") for n in _NUM.findall(text)}
 
@@ -107,7 +115,8 @@ class PassageFinder:
         for d in corpus.documents:
             lines = corpus.lines[d.file]
             for u in units_of(lines, d.line_start, d.line_end, d.id):
-                toks = frozenset(self.tokenize(u.text))
+                toks = frozenset(self.tokenize(matchable(u.text)))
+                self._tokens[(u.doc, u.line_start, u.line_end)] = toks
                 df.update(toks)
                 n += 1
         self._idf = {t: math.log((n + 1) / (c + 0.5)) for t, c in df.items()}
@@ -117,7 +126,7 @@ class PassageFinder:
         key = (unit.doc, unit.line_start, unit.line_end)
         toks = self._tokens.get(key)
         if toks is None:
-            toks = frozenset(self.tokenize(unit.text))
+            toks = frozenset(self.tokenize(matchable(unit.text)))
             if len(self._tokens) < 50_000:
                 self._tokens[key] = toks
         return toks
@@ -140,7 +149,7 @@ class PassageFinder:
         else:
             q = " ".join([q] + extra)
         toks = list(dict.fromkeys(self.tokenize(q)))
-        toks += [SYNONYMS[t] for t in toks if t in SYNONYMS and SYNONYMS[t] not in toks]
+        toks += [w for t in list(toks) if t in SYNONYMS for w in SYNONYMS[t].split() if w not in toks]
         return [t for t in toks if t not in QUESTION_WORDS]
 
     def unknown_terms(self, question: str) -> list[str]:
@@ -170,12 +179,15 @@ class PassageFinder:
 
     def score(self, terms: list[str], qnums: set[str], unit: Unit, context: set[str] = frozenset(),
               entity: set[str] = frozenset(), answer_types: tuple = ()) -> float:
-        """Share of the question's weight the unit carries. Words of a named
-        programme only say where to look, so they weigh a third."""
+        """Share of the question's weight the unit carries (0 when it shares no
+        word with the question: bonuses alone never make an answer). Words of a
+        named programme only say where to look, so they weigh a third."""
         toks = self.tokens_of(unit)
         weight = {t: self.idf(t) * (ENTITY_WEIGHT if t in entity else 1.0) for t in terms}
         total = sum(weight.values()) or 1.0
         s = sum(w for t, w in weight.items() if t in toks) / total
+        if s == 0:
+            return 0.0
         if qnums and qnums & numbers(unit.text):
             s += 0.15
         if context and (context - set(terms)) & toks:

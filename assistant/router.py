@@ -46,6 +46,15 @@ def find_metrics(text: str) -> list[tuple[str, int]]:
     return sorted(found.items(), key=lambda x: x[1])
 
 
+def metrics_of(text: str) -> list[str]:
+    """Metrics of a question in order; '연말 예상 집행액이랑 집행률' reads the bare
+    집행률 as the rate of the same forecast."""
+    metrics = [m for m, _ in find_metrics(text)]
+    if "forecast" in metrics and "spent_rate" in metrics and not re.search(r"지출|spent|spending", squash(text)):
+        metrics = ["forecast_rate" if m == "spent_rate" else m for m in metrics]
+    return list(dict.fromkeys(metrics))
+
+
 def _k_of(word: str) -> int | None:
     if word.isdigit():
         return int(word)
@@ -62,8 +71,8 @@ def find_conditions(text: str, metrics: list[str]) -> list[Condition]:
             continue
         value = float(num.replace(",", ""))
         if unit in ("%", "퍼센트", "percent"):
-            before = [x for x, p in find_metrics(s[: m.start()]) if METRICS[x][2] == RATE]
-            metric = before[-1] if before else next((x for x in metrics if METRICS[x][2] == RATE), "spent_rate")
+            before = [x for x, p in find_metrics(s[: m.start()])]
+            metric = _rate_of(before[-1]) if before else next((x for x in metrics if METRICS[x][2] == RATE), "spent_rate")
         elif unit in L.UNIT_TO_THOUSAND:
             value *= L.UNIT_TO_THOUSAND[unit]
             before = [x for x, p in find_metrics(s[: m.start()]) if METRICS[x][2] != RATE]
@@ -71,11 +80,27 @@ def find_conditions(text: str, metrics: list[str]) -> list[Condition]:
         else:
             continue
         out.append(Condition(metric, op, value))
+    for m in L.COND_EN_RE.finditer(s):
+        before = [x for x, p in find_metrics(s[: m.start()])]
+        metric = _rate_of(before[-1]) if before else next((x for x in metrics if METRICS[x][2] == RATE), "spent_rate")
+        out.append(Condition(metric, L.EN_OPS[m.group(1)], float(m.group(2).replace(",", ""))))
     if re.search(L.ZERO_SPEND, s):
         out.append(Condition("spent", "==", 0))
     elif re.search(L.SOME_SPEND, s):
         out.append(Condition("spent", ">", 0))
-    return out
+    unique = []
+    for c in out:        # '0원인' and '한 푼도' say the same thing once
+        if c not in unique and not (c.metric == "spent" and c.value == 0 and c.op == "==" and
+                                    any(u.metric == "spent" and u.value == 0 for u in unique)):
+            unique.append(c)
+    return unique
+
+
+def _rate_of(metric: str) -> str:
+    """The rate a percentage refers to after an amount word ('forecast … 95%' → forecast_rate)."""
+    if METRICS[metric][2] == RATE:
+        return metric
+    return {"committed": "committed_rate", "forecast": "forecast_rate", "spent": "spent_rate"}.get(metric, "spent_rate")
 
 
 def mask(text: str, names: list[str]) -> str:
@@ -112,8 +137,7 @@ def parse_budget(question: str, catalog: Catalog, programs: list[Match], depts: 
     names = [m.name for m in programs]
     rest = mask(question, names + list(totals))
     sq = squash(rest)
-    metric_pos = find_metrics(rest)
-    metrics = [m for m, _ in metric_pos]
+    metrics = metrics_of(rest)
     explicit = bool(metrics)
     conditions = find_conditions(rest, metrics)
     has = lambda pattern: re.search(pattern, sq) is not None  # noqa: E731

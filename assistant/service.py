@@ -24,13 +24,14 @@ from .audit import AuditQuery, AuditTool
 from .budget import BudgetQuery, BudgetTool
 from .entities import Catalog, Match
 from .passages import PassageFinder
-from .router import Plan, detect_lang, find_metrics, parse_budget, squash
+from .router import Plan, detect_lang, find_metrics, metrics_of, parse_budget, squash
 from .session import LRUCache, SessionState, SessionStore
 
 MAX_QUESTION_CHARS = 2_000
 CACHE_SIZE = 4_096       # first questions of a session (no context), answered once
 AUDIT_PRIOR = -0.12      # a question without audit words leans to the work report's own text
-PRONOUN = r"^(그|그럼|그러면|그중|그 중|그거|그것|이 사업|해당|둘 중|둘중|and |what about|how about)|그 사업|그사업|그거|그것|그중|둘 ?중|\bit\b|\bthat\b|\bthose\b"
+PRONOUN = (r"^(그|그럼|그러면|그중|그 중|그거|그것|이 사업|해당|둘 중|둘중|거기|and |what about|how about)|그 사업|그사업|그거|그것"
+           r"|그중|둘 ?중|거기|\bit\b|\bthat\b|\bthose\b")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
 
 
@@ -71,6 +72,7 @@ class Assistant:
         self.total_row = str(totals.iloc[0]["program"]) if len(totals) else ""
         self.body = self.budget[self.budget["source"] == "body"]
         self.budget_years = {d.as_of[:4] for d in corpus.documents if d.kind == "work_report"}
+        self._corpus_text = "\n".join("\n".join(lines) for lines in corpus.lines.values())
         self.audit_years = set(re.findall(r"(?:19|20)\d\d", " ".join(d.title for d in corpus.documents
                                                                      if d.kind == "audit_response")))
 
@@ -191,6 +193,17 @@ class Assistant:
                                              for p in programs)]
         totals = self.catalog.find_totals(q)
         pronoun = re.search(PRONOUN, q.lower()) is not None
+        if not programs and state.group:
+            picked = self.catalog._disambiguate(state.group, re.sub(r"\s", "", q))
+            if len(picked) == 1 and re.search("|".join(re.escape(w) for w in self._own_words(picked[0], state.group)), q):
+                programs = [Match(picked[0], "program", 1.0, "session")]
+        if any(m.via == "ambiguous" for m in programs):
+            state.group = [m.name for m in programs if m.via == "ambiguous"]
+        if pronoun and not programs and len(state.programs) > 1:
+            # '거기 운영 예산은?' after a name that stood for several programmes
+            picked = self.catalog._disambiguate(state.programs, re.sub(r"\s", "", q))
+            if len(picked) == 1:
+                programs = [Match(picked[0], "program", 1.0, "session")]
         from .router import mask
         metrics = find_metrics(mask(q, [p.name for p in programs]))
         if metrics and all(m == "spent" for m, _ in metrics) and re.search(L.EVENT_COUNT, sq) \
@@ -200,6 +213,8 @@ class Assistant:
 
         short = len(sq) <= 16
         no_target = not programs and not depts and not totals
+        if programs and all(m.via != "session" for m in programs):
+            state.programs = [m.name for m in programs]     # '그 사업' later refers to these
         if re.search(L.VALIDATION_WORDS, sq):
             return self._validation(q, sq, lang, programs, depts, state)
         if state.route == "validation" and no_target and short and state.validation is not None:
@@ -219,7 +234,7 @@ class Assistant:
             if len(picked) == 1 and picked != state.candidates:
                 programs = [Match(picked[0], "program", 1.0, "session")]
                 no_target = False
-        unknown_units = self.catalog.unknown_org_units(q)
+        unknown_units = self.catalog.unknown_org_units(q) + self._unknown_places(q)
         if unknown_units and not depts and not programs:
             return self._not_found(q, lang, f"보고서에 '{unknown_units[0]}'{fmt.josa(unknown_units[0], '은', '는')[len(unknown_units[0]):]} 없습니다. 이 보고서의 부서: "
                                             f"{', '.join(self.catalog.departments)}.")
@@ -230,7 +245,8 @@ class Assistant:
             ans = self._organization(q, sq, lang, depts)
             if ans is not None:
                 return ans
-        group_count = re.search(L.COUNT_WORDS, sq) and (depts or re.search(L.CITIZEN_WORDS, sq)) and not programs
+        group_count = re.search(L.COUNT_WORDS, sq) and (depts or re.search(L.CITIZEN_WORDS, sq)) and not programs \
+            and re.search(L.PROGRAM_WORDS + "|" + L.CITIZEN_WORDS, sq)
         budget_like = bool(metrics) or bool(group_count) \
             or (bool(totals) and re.search(r"얼마|" + L.MAX_WORDS + "|" + L.MIN_WORDS, sq) is not None)
         last_budget = state.route in ("budget", "clarify") and state.budget_query is not None
@@ -306,7 +322,7 @@ class Assistant:
 
     def _follow_up(self, plan: Plan, q, sq, lang, programs, depts, totals, state: SessionState, pronoun) -> Plan:
         last: BudgetQuery = state.budget_query
-        new_metrics = tuple(m for m, _ in find_metrics(q))
+        new_metrics = tuple(metrics_of(q))
         has_target = bool(programs or depts or totals)
         rank = L.RANK_RE.search(sq)
         if rank and not has_target and last.operation in ("argmin", "argmax", "rank", "bottom_k", "top_k"):
@@ -340,6 +356,12 @@ class Assistant:
                                                         names=tuple(names), departments=tuple(dps),
                                                         level="department" if dps and not names else "program"),
                             metrics_explicit=True)
+        if has_target and re.search(L.SUM_WORDS + r"|까지", sq) and state.programs and plan.budget is not None \
+                and not (set(state.programs) & {m.name for m in programs}):
+            # '조성사업 예산까지 합치면?' — the last programme(s) plus the new one
+            names = tuple(dict.fromkeys(list(state.programs) + [m.name for m in programs]))
+            return Plan("budget", lang, BudgetQuery(metrics=new_metrics or last.metrics, operation="sum", names=names),
+                        metrics_explicit=True)
         if has_target and not new_metrics and plan.budget is not None and plan.budget.operation == "lookup":
             # '그럼 인권담당관은?' — the same question about another target
             return Plan("budget", lang, replace(plan.budget, metrics=last.metrics), metrics_explicit=True)
@@ -364,7 +386,16 @@ class Assistant:
         if pronoun and state.audit_query is not None and re.search(r"그중|그 중|among", q):
             last: AuditQuery = state.audit_query
             statuses = audit_answer.statuses_in(sq) or last.statuses
-            return self._audit_answer(q, replace(last, operation="count", statuses=statuses), lang, state)
+            res = self.audit_tool.run(replace(last, operation="count", statuses=statuses))
+            ranked = self.audit_tool.rank(q, res.items) if len(res.items) else []
+            best = ranked[0][1] if ranked else 0.0
+            if best >= audit_answer.DETAIL_THRESHOLD * 0.5:
+                # '그 중 청년프로젝트 투자사업 관련된 건 몇 개?': the earlier findings about that
+                keep = [str(self.audit.iloc[i]["id"]) for i, v in ranked if v >= 0.5 * best]
+                res.items = res.items[res.items["id"].isin(keep)]
+                res.counts = {"total": len(res.items), "by_status": audit_answer.summary_counts(res.items),
+                              "by_category": {}}
+            return self._audit_render(q, res, lang, state)
         if pronoun and not context and state.question:
             context = state.question
         aq = audit_answer.parse_audit(q, sq, self.audit_tool, depts, context)
@@ -417,6 +448,20 @@ class Assistant:
         cites = validation_answer.citations(found, self.corpus.quote)
         method = f"검증 규칙 {', '.join(kinds)} 의 결과 {len(found)}건 (report-assistant validate)"
         return Answer(q, text, "validation", {"findings": [f.to_dict() for f in found]}, method, cites, 0.9)
+
+    def _own_words(self, name: str, group: list[str]) -> list[str]:
+        """Words of a name that the other names of its group do not have ('조성사업')."""
+        others = set(w for o in group if o != name for w in o.split())
+        return [w for w in name.split() if w not in others and len(w) >= 2] or [name]
+
+    def _unknown_places(self, q: str) -> list[str]:
+        """City or province names ('부산시') that the reports never mention."""
+        out = []
+        for m in re.finditer(r"(?<![가-힣])([가-힣]{2,3}시)(?![가-힣])", q):
+            word = m.group(1)
+            if word not in self._corpus_text and word[:-1] not in self._corpus_text:
+                out.append(word)
+        return out
 
     def _known_figure(self, text: str) -> bool:
         """A figure of the question that the tables or findings hold."""

@@ -16,6 +16,7 @@ class SessionState:
     departments: list[str] = field(default_factory=list)
     entity_history: list[list[str]] = field(default_factory=list)   # named targets per turn, newest last
     candidates: list[str] = field(default_factory=list)      # after a clarify answer
+    group: list[str] = field(default_factory=list)           # the names an ambiguous alias stood for
     audit_query: object = None
     audit_item: str = ""                  # id of the last single finding
     audit_items: list[str] = field(default_factory=list)

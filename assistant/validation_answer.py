@@ -10,9 +10,9 @@ from index.text import name_key
 from .answer import Citation
 
 TOPICS = [  # (finding kinds, pattern on the question), most specific first: the first that matches is used
+    (("staff_mismatch", "org_sum_mismatch"), r"인력|현원|정원|조직표|staff|headcount"),
     (("overview_appendix_mismatch",), r"일반현황|개요|요약표|overview"),
     (("function_budget_mismatch",), r"주요기능|백만|기능표|function"),
-    (("staff_mismatch", "org_sum_mismatch"), r"인력|현원|정원|조직표|staff|headcount"),
     (("audit_count_mismatch",), r"총괄|감사|지적|audit"),
     (("department_sum_mismatch", "subtotal_mismatch", "total_mismatch"), r"합계|소계|합이|subtotal|sum|total"),
     (("body_appendix_mismatch", "body_split_rows"), r"본문|별첨|body|appendix"),

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 import sys
+import threading
 from abc import ABC, abstractmethod
 from collections import OrderedDict
 from pathlib import Path
@@ -55,18 +56,22 @@ class Embedder(ABC):
         return out
 
     def embed_query(self, text: str) -> list[float]:
-        cache = self.__dict__.setdefault("_qcache", OrderedDict())
-        if text in cache:
-            cache.move_to_end(text)
-            return cache[text]
+        lock = self.__dict__.setdefault("_qlock", threading.Lock())   # API threads share one embedder
+        with lock:
+            cache = self.__dict__.setdefault("_qcache", OrderedDict())
+            if text in cache:
+                cache.move_to_end(text)
+                return cache[text]
         vec = self._encode([self.query_prefix + text])[0].astype(np.float32).tolist()
-        cache[text] = vec
-        if len(cache) > self.cache_size:
-            cache.popitem(last=False)
+        with lock:
+            cache[text] = vec
+            if len(cache) > self.cache_size:
+                cache.popitem(last=False)
         return vec
 
     def clear_cache(self) -> None:
-        self.__dict__.pop("_qcache", None)
+        with self.__dict__.setdefault("_qlock", threading.Lock()):
+            self.__dict__.setdefault("_qcache", OrderedDict()).clear()
 
     def describe(self) -> dict:
         return {"name": self.name, "dim": self.dim, "query_prefix": self.query_prefix,

@@ -11,7 +11,7 @@ BUDGET_COLUMNS = ["doc", "source", "section", "department", "program", "program_
                   "budget", "committed", "spent", "forecast",
                   "committed_rate", "spent_rate", "forecast_rate",
                   "committed_rate_printed", "spent_rate_printed", "forecast_rate_printed",
-                  "unspent", "expected_lapse", "line_start", "line_end", "repaired", "note"]
+                  "unspent", "expected_lapse", "pending", "line_start", "line_end", "repaired", "note"]
 AUDIT_COLUMNS = ["doc", "id", "no", "category", "departments", "requirement", "status", "status_printed",
                  "action", "plan", "line_start", "line_end"]
 
@@ -22,9 +22,10 @@ def budget_frame(corpus: Corpus) -> pd.DataFrame:
         d = r.to_dict()
         d["unspent"] = r.budget - r.spent
         d["expected_lapse"] = r.budget - r.forecast
+        d["pending"] = r.committed - r.spent
         rows.append(d)
     df = pd.DataFrame(rows, columns=BUDGET_COLUMNS)
-    for c in ("budget", "committed", "spent", "forecast", "unspent", "expected_lapse", "line_start", "line_end"):
+    for c in ("budget", "committed", "spent", "forecast", "unspent", "expected_lapse", "pending", "line_start", "line_end"):
         df[c] = df[c].astype("int64")
     for c in ("committed_rate", "spent_rate", "forecast_rate"):
         df[c] = df[c].astype("float64")
