@@ -15,7 +15,8 @@ from index.text import name_key
 
 ORG_SUFFIXES = ("담당관", "본부", "국", "실", "과", "팀", "센터")
 ALIASES_FILE = "aliases.json"
-GENERIC_WORD = "사업"       # the budget format's word for 'programme', never distinguishing
+GENERIC_WORD = "사업"
+SEGMENT_THRESHOLD = 0.45       # the budget format's word for 'programme', never distinguishing
 _PAREN = re.compile(r"\(([^()]*)\)")
 _JOINERS = re.compile(r"(?:이랑|랑|하고|와|과)(?=\s)|,|\bvs\.?\b|\band\b| 및 ")
 
@@ -203,9 +204,10 @@ class Catalog:
             return matches
         found: list[Match] = []
         for part in parts:
-            best = self.score_all(name_key(part), self.programs)[:1]
-            if best and best[0][1] >= threshold:
-                found.append(Match(best[0][0], "program", best[0][1], "name", best[0][2]))
+            top = self.score_all(name_key(part), self.programs)[:2]
+            # a part names one programme: a lower bar, but clearly above the runner-up
+            if top and top[0][1] >= SEGMENT_THRESHOLD and (len(top) < 2 or top[0][1] - top[1][1] >= 0.1):
+                found.append(Match(top[0][0], "program", top[0][1], "name", top[0][2]))
         names = list(dict.fromkeys(m.name for m in found))
         if len(names) >= 2:
             return [next(m for m in found if m.name == n) for n in names]

@@ -227,6 +227,13 @@ class PassageFinder:
             scored = [x for x in scored if any(re.search(rx, x[1].text) for rx in required)]
             if not scored:
                 return None
+        focus = {t for t in terms if t not in ent and len(t) >= 2 and t not in GENERIC_NOUNS}
+        focus |= {w for t in focus for w in SYNONYMS.get(t, "").split()}
+        if focus and lang == "ko":
+            # the statement must say something about what is asked, not only name the programme
+            scored = [x for x in scored if focus & self.tokens_of(x[1])]
+            if not scored:
+                return None
         scored.sort(key=lambda x: -x[0])
         best = scored[0][0]
         if best < self.threshold:

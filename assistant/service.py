@@ -222,8 +222,9 @@ class Assistant:
             return self._validation(q, sq, lang, [Match(n, "program", 1.0, "session") for n in names], depts, state,
                                     kinds=kinds)
         is_audit = re.search(L.AUDIT_WORDS, sq) is not None
-        audit_follow = (state.route == "audit" and no_target and not metrics
-                        and (pronoun or short or bool(audit_answer.statuses_in(sq))))
+        audit_follow = state.route == "audit" and not metrics and (
+            (no_target and (pronoun or short or bool(audit_answer.statuses_in(sq))))
+            or re.search(r"그중|그 중|among them", q) is not None)
         if is_audit or audit_follow:
             if years - self.audit_years - self.budget_years:
                 return self._not_found(q, lang, f"보고서의 감사 결과는 {', '.join(sorted(self.audit_years))}년 "
@@ -234,7 +235,11 @@ class Assistant:
             if len(picked) == 1 and picked != state.candidates:
                 programs = [Match(picked[0], "program", 1.0, "session")]
                 no_target = False
-        unknown_units = self.catalog.unknown_org_units(q) + self._unknown_places(q)
+        places = self._unknown_places(q)
+        if places:
+            return self._not_found(q, lang, f"보고서는 서울시 자료만 담고 있어 '{places[0]}' 자료는 없습니다."
+                                   if lang == "ko" else f"The reports cover Seoul only, not {places[0]}.")
+        unknown_units = self.catalog.unknown_org_units(q)
         if unknown_units and not depts and not programs:
             return self._not_found(q, lang, f"보고서에 '{unknown_units[0]}'{fmt.josa(unknown_units[0], '은', '는')[len(unknown_units[0]):]} 없습니다. 이 보고서의 부서: "
                                             f"{', '.join(self.catalog.departments)}.")

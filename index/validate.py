@@ -155,7 +155,8 @@ def check_staff(corpus: Corpus) -> list[Finding]:
         for label, head, table in (("정원", s.quota, total.quota), ("현원", s.current, total.current)):
             if head != table:
                 out.append(Finding(s.doc, "staff_mismatch", "error",
-                                   f"인력 {label}: 머리말 {head}명, 조직표 {table}명",
+                                   f"인력 {label}: 머리말 {head}명, 조직표 {table}명 "
+                                   f"(머리말 {s.quota}/{s.current}명, 조직표 {total.quota}/{total.current}명, 정원/현원)",
                                    label, {"field": label, "header": head, "org_table": table},
                                    (s.line, total.line_end)))
     for doc in {o.doc for o in corpus.org}:
