@@ -112,10 +112,14 @@ class BudgetTool:
 
     def __init__(self, frame: pd.DataFrame):
         self.df = frame
+        # the selections every query starts from, made once
+        self._source = {src: frame[frame["source"] == src] for src in frame["source"].unique()}
+        self._level = {(src, lvl): part[part["level"] == lvl]
+                       for src, part in self._source.items() for lvl in part["level"].unique()}
 
     # -- scope ---------------------------------------------------------------
     def scope(self, q: BudgetQuery) -> pd.DataFrame:
-        df = self.df[self.df["source"] == q.source]
+        df = self._source.get(q.source, self.df.iloc[0:0])
         if q.names and q.operation in ("lookup", "compare", "sum", "mean"):
             keep = df[df["program"].isin(q.names)]
             if q.departments:
@@ -126,7 +130,7 @@ class BudgetTool:
             return keep.assign(_o=keep["program"].map(order)).sort_values("_o").drop(columns="_o")
         if q.departments and q.level == "department":
             return df[(df["level"] == "department") & df["program"].isin(q.departments)]
-        df = df[df["level"] == q.level]
+        df = self._level.get((q.source, q.level), df.iloc[0:0])
         if q.departments and q.level in ("program", "admin", "sub-item"):
             df = df[df["department"].isin(q.departments)]
         if q.citizen is not None:

@@ -43,24 +43,29 @@ def row_text(r, metrics, lang: str, basis: bool = False) -> str:
     return f"{who}: {', '.join(parts)}"
 
 
+def _plain(v):
+    if isinstance(v, float) and v != v:
+        return None
+    return v.item() if hasattr(v, "item") else v
+
+
 def data_of(rows: pd.DataFrame) -> dict:
     cols = [c for c in TABLE_COLUMNS if c in rows.columns]
-    out = rows[cols].head(200)
-    return {"columns": cols,
-            "rows": [[(None if (isinstance(v, float) and pd.isna(v)) else (v.item() if hasattr(v, "item") else v))
-                      for v in rec] for rec in out.itertuples(index=False, name=None)]}
+    values = rows[cols].head(200).to_numpy(dtype=object).tolist()
+    return {"columns": cols, "rows": [[_plain(v) for v in rec] for rec in values]}
 
 
 def citations_of(rows: pd.DataFrame, quote) -> list[Citation]:
-    out = []
-    for r in rows.head(MAX_LISTED).itertuples(index=False):
-        out.append(Citation(r.doc, r.section, int(r.line_start), int(r.line_end),
-                            quote(r.doc, int(r.line_start), int(r.line_end))))
-    return out
+    head = rows.head(MAX_LISTED)
+    return [Citation(doc, section, int(a), int(b), quote(doc, int(a), int(b)))
+            for doc, section, a, b in zip(head["doc"].tolist(), head["section"].tolist(),
+                                          head["line_start"].tolist(), head["line_end"].tolist())]
 
 
-def render(res: BudgetResult, lang: str, body_rows: pd.DataFrame) -> str:
+def render(res: BudgetResult, lang: str, body_rows) -> str:
+    """`body_rows`: the body's programme rows by appendix name (see body_index)."""
     q, rows = res.query, res.rows
+    recs = rows.head(MAX_LISTED).to_dict("records")
     metrics = list(q.metrics)
     m = metrics[0]
     ko = lang == "ko"
@@ -76,21 +81,20 @@ def render(res: BudgetResult, lang: str, body_rows: pd.DataFrame) -> str:
                 if METRICS[m][2] == AMOUNT:
                     word = "가장 작은" if q.operation == "argmin" else "가장 큰"
                 head = (f"{fmt.josa(label(m, lang), '이', '가')} {word} 항목은 {len(rows)}개(동률)입니다: "
-                        f"{value_text(m, rows.iloc[0][m], lang)}."
+                        f"{value_text(m, recs[0][m], lang)}."
                         if ko else f"{len(rows)} items tie for the {'lowest' if q.operation == 'argmin' else 'highest'} "
-                                   f"{label(m, lang)} ({value_text(m, rows.iloc[0][m], lang)}).")
+                                   f"{label(m, lang)} ({value_text(m, recs[0][m], lang)}).")
             else:
                 word = ("가장 낮은" if q.operation == "argmin" else "가장 높은") if METRICS[m][2] != AMOUNT else \
                        ("가장 작은" if q.operation == "argmin" else "가장 큰")
-                head = (f"{fmt.josa(label(m, lang), '이', '가')} {word} 항목은 {rows.iloc[0]['program']}입니다."
+                head = (f"{fmt.josa(label(m, lang), '이', '가')} {word} 항목은 {recs[0]['program']}입니다."
                         if ko else f"The {'lowest' if q.operation == 'argmin' else 'highest'} {label(m, lang)}: "
-                                   f"{rows.iloc[0]['program']}.")
+                                   f"{recs[0]['program']}.")
         else:
             head = (f"{label(m, lang)} {'작은' if q.operation == 'bottom_k' else '큰'} 순 {q.k}개"
                     + (f"(경계 동률 포함 {len(rows)}개)" if len(rows) > q.k else "") + "입니다."
                     if ko else f"Top {q.k} by {label(m, lang)}:")
-        lines = [f"{i}. {row_text(r, metrics, lang, basis=True)}"
-                 for i, (_, r) in enumerate(rows.head(MAX_LISTED).iterrows(), 1)]
+        lines = [f"{i}. {row_text(r, metrics, lang, basis=True)}" for i, r in enumerate(recs, 1)]
         tail = ""
         if METRICS[m][2] == AMOUNT and res.scope_total is not None:
             tail = (f"(비교 대상 {res.scope_size}개의 {label(m, lang)} 합계 {value_text(m, res.scope_total, lang)})" if ko
@@ -100,7 +104,7 @@ def render(res: BudgetResult, lang: str, body_rows: pd.DataFrame) -> str:
         n = len(rows)
         unit = "programs" if q.level == "program" else "items"
         head = (f"{res.method.split(':')[0]}: 모두 {fmt.count(n)}입니다." if ko else f"{n} {unit} match.")
-        lines = [f"- {row_text(r, _show_metrics(q), lang)}" for _, r in rows.head(MAX_LISTED).iterrows()]
+        lines = [f"- {row_text(r, _show_metrics(q), lang)}" for r in recs]
         if n > MAX_LISTED:
             lines.append(f"… 외 {n - MAX_LISTED}개" if ko else f"… and {n - MAX_LISTED} more")
         tail = _scope_total(res, lang) if n else ""
@@ -111,12 +115,12 @@ def render(res: BudgetResult, lang: str, body_rows: pd.DataFrame) -> str:
         vals = ", ".join(f"{label(x, lang)} {value_text(x, agg.get(x), lang)}" for x in metrics)
         head = (f"{_scope_name(res)} {fmt.count(len(rows))}의 {word}: {vals}." if ko
                 else f"{word.capitalize()} over {len(rows)} item(s): {vals}.")
-        lines = [f"- {row_text(r, metrics, lang)}" for _, r in rows.head(MAX_LISTED).iterrows()]
+        lines = [f"- {row_text(r, metrics, lang)}" for r in recs]
         return "\n".join([head] + lines)
     if q.operation == "compare" and len(rows) >= 2:
-        lines = [f"- {row_text(r, metrics, lang, basis=True)}" for _, r in rows.iterrows()]
+        lines = [f"- {row_text(r, metrics, lang, basis=True)}" for r in recs]
         diff = res.value.get("difference")
-        a, b = rows.iloc[0], rows.iloc[1]
+        a, b = recs[0], recs[1]
         hi = a if a[m] >= b[m] else b
         if ko:
             tail = (f"{fmt.josa(label(m, lang), '은', '는')} {fmt.josa(hi['program'], '이', '가')} 더 "
@@ -129,12 +133,12 @@ def render(res: BudgetResult, lang: str, body_rows: pd.DataFrame) -> str:
             if diff is not None:
                 d = abs(diff)
                 tail += f" (difference {fmt.amount(int(d), lang) if METRICS[m][2] == AMOUNT else f'{d:.1f} points'})."
-        return "\n".join(lines + [tail] + _disagreements(rows, metrics, body_rows, lang))
+        return "\n".join(lines + [tail] + _disagreements(recs, metrics, body_rows, lang))
     # lookup: what was asked, then the budget, spending and rate it stands on
     shown = metrics + [x for x in SUMMARY if x not in metrics and not (x == "spent_rate" and len(metrics) > 2)]
-    lines = [row_text(r, shown, lang, basis=True) for _, r in rows.iterrows()]
+    lines = [row_text(r, shown, lang, basis=True) for r in recs]
     text = lines[0] + "." if len(lines) == 1 else "\n".join(f"- {x}" for x in lines)
-    return "\n".join([text] + _disagreements(rows, metrics, body_rows, lang))
+    return "\n".join([text] + _disagreements(recs, metrics, body_rows, lang))
 
 
 def _show_metrics(q) -> list[str]:
@@ -162,16 +166,22 @@ def _scope_total(res: BudgetResult, lang: str) -> str:
                                  f"spending rate {fmt.rate(rate(s, b))})")
 
 
-def _disagreements(rows: pd.DataFrame, metrics, body: pd.DataFrame, lang: str) -> list[str]:
+def body_index(body: pd.DataFrame) -> dict:
+    """The body's programme rows by the appendix programme they print (one each)."""
+    rows = body[body["level"] == "program"]
+    counts = rows["parent"].value_counts()
+    return {r["parent"]: r for r in rows.to_dict("records") if counts.get(r["parent"], 0) == 1}
+
+
+def _disagreements(recs: list[dict], metrics, body: dict, lang: str) -> list[str]:
     """When the body prints another figure for the same programme, say so."""
     out = []
-    for _, r in rows.iterrows():
+    for r in recs:
         if r["source"] != "appendix" or r["level"] != "program":
             continue
-        b = body[(body["parent"] == r["program"]) & (body["level"] == "program")]
-        if len(b) != 1:
+        b = body.get(r["program"])
+        if b is None:
             continue
-        b = b.iloc[0]
         for m in metrics:
             if m in b and b[m] != r[m] and not (pd.isna(b[m]) and pd.isna(r[m])):
                 out.append(f"※ 본문 표({int(b['line_start'])}행)에는 {r['program']}의 {fmt.josa(label(m, 'ko'), '이', '가')} "

@@ -72,7 +72,7 @@ def run_budget(assistant, args: BudgetArgs) -> dict:
                     source=args.source, citizen=args.citizen, ascending=args.ascending,
                     conditions=tuple(Condition(c.metric, c.op, c.value) for c in args.conditions))
     res = assistant.budget_tool.run(q)
-    return {"answer": budget_answer.render(res, "ko", assistant.body), "method": res.method,
+    return {"answer": budget_answer.render(res, "ko", assistant.body_programs), "method": res.method,
             "data": budget_answer.data_of(res.rows), "value": res.value,
             "citations": [c.__dict__ for c in budget_answer.citations_of(res.rows, assistant.corpus.quote)]}
 

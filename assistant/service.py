@@ -71,6 +71,7 @@ class Assistant:
         totals = self.budget[(self.budget["source"] == "appendix") & (self.budget["level"] == "total")]
         self.total_row = str(totals.iloc[0]["program"]) if len(totals) else ""
         self.body = self.budget[self.budget["source"] == "body"]
+        self.body_programs = budget_answer.body_index(self.body)
         self.budget_years = {d.as_of[:4] for d in corpus.documents if d.kind == "work_report"}
         self._corpus_text = "\n".join("\n".join(lines) for lines in corpus.lines.values())
         self.audit_years = set(re.findall(r"(?:19|20)\d\d", " ".join(d.title for d in corpus.documents
@@ -303,12 +304,14 @@ class Assistant:
         if bq.operation == "lookup" and res.rows.empty:
             close = self.catalog.closest(q)
             return self._not_found(q, lang, "보고서에서 해당 사업을 찾지 못했습니다. 가까운 이름: " + ", ".join(close) + ".")
-        text = budget_answer.render(res, lang, self.body)
+        text = budget_answer.render(res, lang, self.body_programs)
         cites = budget_answer.citations_of(res.rows, self.corpus.quote)
         if any(x.startswith("※ 본문") or x.startswith("Note: the body") for x in text.split("\n")):
-            for _, r in res.rows.iterrows():
-                b = self.body[(self.body["parent"] == r["program"]) & (self.body["level"] == "program")]
-                cites += budget_answer.citations_of(b, self.corpus.quote)
+            for name in res.rows["program"].tolist():
+                b = self.body_programs.get(name)
+                if b is not None:
+                    cites.append(Citation(b["doc"], b["section"], int(b["line_start"]), int(b["line_end"]),
+                                          self.corpus.quote(b["doc"], int(b["line_start"]), int(b["line_end"]))))
         data = budget_answer.data_of(res.rows)
         data["query"] = {k: (list(v) if isinstance(v, tuple) else v) for k, v in bq.__dict__.items()
                          if k != "conditions"}
