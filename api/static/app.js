@@ -49,7 +49,7 @@
     budget: "예산현액", committed: "원인행위", spent: "지출", forecast: "연말 집행예상",
     committed_rate: "원인행위율", spent_rate: "집행률", forecast_rate: "예상집행률",
     committed_rate_printed: "원인행위율(인쇄)", spent_rate_printed: "집행률(인쇄)", forecast_rate_printed: "예상집행률(인쇄)",
-    unspent: "미집행액", expected_lapse: "예상 불용액", line_start: "줄", line_end: "끝 줄", note: "비고",
+    unspent: "미집행액", expected_lapse: "예상 불용액", pending: "원인행위 후 미지출", line_start: "줄", line_end: "끝 줄", note: "비고",
     id: "번호", no: "순번", category: "구분", requirement: "요구사항", status: "상태", status_printed: "상태(인쇄)",
     action: "조치결과", plan: "향후계획", count: "건수", rate: "비율", value: "값", share: "비중",
   };
