@@ -103,6 +103,10 @@ class Catalog:
                               fix='write {"programs": {alias: name}, "departments": {alias: name}}')
         return data
 
+    def short_form(self, department: str) -> str:
+        """'인권담당관' → '인권' (the name without its organisation suffix)."""
+        return self._dept_short.get(department, department)
+
     # -- departments -------------------------------------------------------
     def find_departments(self, question: str) -> list[tuple[str, int]]:
         """Departments named in the question (full name, spaced name, short
@@ -170,7 +174,7 @@ class Catalog:
             ak = name_key(alias)
             if ak and (ak in qk or alias.lower() in qlow):
                 rest = qk.replace(ak, " " * len(ak))
-                chosen = self._disambiguate(targets, rest) if len(targets) > 1 else targets
+                chosen = self.disambiguate(targets, rest) if len(targets) > 1 else targets
                 via = "alias" if len(chosen) == 1 else "ambiguous"
                 for t in chosen:
                     if t not in {m.name for m in matches}:
@@ -185,7 +189,7 @@ class Catalog:
             if any(m.name == name for m in matches):
                 continue
             if name in self.admin and _PAREN.sub("", name_key(name)) not in qk:
-                continue        # '기본경비(청년정책담당관)' needs its '기본경비', not just the department
+                continue        # '기본경비(<department>)' needs its '기본경비', not just the department
             strong = {g for g in hit if self._idf.get(g, 1.0) >= 0.8} or set(hit)
             fresh = strong - claimed
             if matches and len(fresh) < 0.5 * len(strong):
@@ -213,7 +217,7 @@ class Catalog:
             return [next(m for m in found if m.name == n) for n in names]
         return matches
 
-    def _disambiguate(self, targets: list[str], rest: str) -> list[str]:
+    def disambiguate(self, targets: list[str], rest: str) -> list[str]:
         """Of the names an ambiguous alias stands for, those the rest of the
         question points to by a word only they have (e.g. '운영' vs '조성');
         all of them when nothing tells them apart."""

@@ -190,19 +190,19 @@ class Assistant:
         programs = self.catalog.find_programs(q)
         depts = [d for d, _ in self.catalog.find_departments(q)]
         # a department's short form inside a named programme ('인권' in '서울인권 컨퍼런스') is not the department
-        depts = [d for d in depts if not any(self.catalog._dept_short[d] in p.name and d not in q.replace(" ", "")
+        depts = [d for d in depts if not any(self.catalog.short_form(d) in p.name and d not in q.replace(" ", "")
                                              for p in programs)]
         totals = self.catalog.find_totals(q)
         pronoun = re.search(PRONOUN, q.lower()) is not None
         if not programs and state.group:
-            picked = self.catalog._disambiguate(state.group, re.sub(r"\s", "", q))
+            picked = self.catalog.disambiguate(state.group, re.sub(r"\s", "", q))
             if len(picked) == 1 and re.search("|".join(re.escape(w) for w in self._own_words(picked[0], state.group)), q):
                 programs = [Match(picked[0], "program", 1.0, "session")]
         if any(m.via == "ambiguous" for m in programs):
             state.group = [m.name for m in programs if m.via == "ambiguous"]
         if pronoun and not programs and len(state.programs) > 1:
             # '거기 운영 예산은?' after a name that stood for several programmes
-            picked = self.catalog._disambiguate(state.programs, re.sub(r"\s", "", q))
+            picked = self.catalog.disambiguate(state.programs, re.sub(r"\s", "", q))
             if len(picked) == 1:
                 programs = [Match(picked[0], "program", 1.0, "session")]
         from .router import mask
@@ -232,7 +232,7 @@ class Assistant:
                                                 f"행정사무감사분뿐입니다.")
             return self._audit(q, sq, lang, depts, state, pronoun or audit_follow)
         if state.candidates and not programs:
-            picked = self.catalog._disambiguate(state.candidates, re.sub(r"\s", "", q))
+            picked = self.catalog.disambiguate(state.candidates, re.sub(r"\s", "", q))
             if len(picked) == 1 and picked != state.candidates:
                 programs = [Match(picked[0], "program", 1.0, "session")]
                 no_target = False
@@ -371,7 +371,7 @@ class Assistant:
             return Plan("budget", lang, BudgetQuery(metrics=new_metrics or last.metrics, operation="sum", names=names),
                         metrics_explicit=True)
         if has_target and not new_metrics and plan.budget is not None and plan.budget.operation == "lookup":
-            # '그럼 인권담당관은?' — the same question about another target
+            # '그럼 <another department>은?' — the same question about another target
             return Plan("budget", lang, replace(plan.budget, metrics=last.metrics), metrics_explicit=True)
         return plan
 

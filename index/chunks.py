@@ -35,7 +35,7 @@ class Chunk:
     chunk_id: str          # "<doc>:<kind>:<line_start>-<line_end>", stable across builds
     doc: str
     kind: str              # one of KINDS
-    section: str           # section path, e.g. "Ⅲ > 4 > 청년활동지원사업 강화 > 추진실적"
+    section: str           # section path, e.g. "Ⅲ > 4 > <programme title> > 추진실적"
     department: str
     program: str
     audit_id: str
@@ -177,7 +177,7 @@ def _pct(v: float | None) -> str:
 # ---------------------------------------------------------------- renderers
 
 def budget_sentence(row: BudgetRow) -> str:
-    """'서울 청년활동 보장 (청년정책담당관, 별첨1): 예산현액 21,010,000천원, …'"""
+    """'<programme> (<department>, 별첨1): 예산현액 21,010,000천원, …'"""
     if row.source == "appendix":
         where = "별첨1 세부사업별 예산현황"
     elif row.source == "overview":

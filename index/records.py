@@ -108,7 +108,7 @@ class AuditSummary:
 @dataclass(frozen=True)
 class Section:
     doc: str
-    path: str              # e.g. "Ⅲ > 4 > 청년활동지원사업 강화 > 추진실적"
+    path: str              # e.g. "Ⅲ > 4 > <programme title> > 추진실적"
     kind: str              # part | area | program | block
     title: str
     number: str
