@@ -53,3 +53,15 @@ def test_ask_text_and_errors(real_index_settings, tmp_path):
     p = run_cli(["ask", "예산?", "--index", str(tmp_path / "nowhere")])
     err = p.stderr.decode()
     assert p.returncode == 1 and "report-assistant index build" in err and "Traceback" not in err
+
+
+def test_chat_session_follow_up_and_exit(real_index_settings):
+    p = run_cli(["chat"], "청년수당 예산 얼마예요?\n그 사업 지출액은?\n\n/exit\n".encode(), real_index_settings)
+    out = p.stdout.decode()
+    assert p.returncode == 0, p.stderr.decode()
+    assert "21,010,000" in out and "6,276,500" in out and "Traceback" not in out + p.stderr.decode()
+
+
+def test_chat_ends_on_eof(real_index_settings):
+    p = run_cli(["chat"], b"", real_index_settings)
+    assert p.returncode == 0
