@@ -176,3 +176,16 @@ def test_sessions_are_bounded():
     for i in range(5):
         store.get(f"s{i}")
     assert len(store) == 3
+
+
+def test_alias_file_errors_name_the_file(corpus, tmp_path):
+    from assistant.entities import Catalog
+    from index.errors import ReportError
+    from index.tables import budget_frame
+    frame = budget_frame(corpus)
+    with pytest.raises(ReportError, match="aliases.json.*unknown programme"):
+        Catalog.from_frame(frame, {"programs": {"월세": "청년 월세 지원"}})
+    (tmp_path / "aliases.json").write_text("{broken", encoding="utf-8")
+    with pytest.raises(ReportError, match="not valid JSON"):
+        Catalog.load_aliases(tmp_path)
+    assert Catalog.load_aliases(tmp_path / "nowhere") == {}
