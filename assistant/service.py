@@ -173,11 +173,13 @@ class Assistant:
         info = {"documents": [d.id for d in self.corpus.documents], "corpus_hash": self.corpus.hash,
                 "budget_rows": int(len(self.budget)), "audit_items": int(len(self.audit)),
                 "findings": len(self.findings), "sessions": len(self.sessions)}
-        if self.index is not None:
-            for k in ("hash", "model", "chunks"):
-                v = getattr(self.index, k, None)
-                if v is not None and not callable(v):
-                    info[f"index_{k}"] = v if not isinstance(v, (list, tuple)) else len(v)
+        index = self.index
+        if index is not None:
+            meta = getattr(index, "info", {}) or {}
+            info["index_chunks"] = len(getattr(index, "chunks", []))
+            info["index_hash"] = meta.get("corpus_hash")
+            info["index_model"] = meta.get("model")
+            info["index_built_at"] = meta.get("built_at")
         return info
 
     # -- routing --------------------------------------------------------------

@@ -189,3 +189,9 @@ def test_alias_file_errors_name_the_file(corpus, tmp_path):
     with pytest.raises(ReportError, match="not valid JSON"):
         Catalog.load_aliases(tmp_path)
     assert Catalog.load_aliases(tmp_path / "nowhere") == {}
+
+
+def test_health_names_index_and_counts(assistant):
+    h = assistant.health()
+    assert h["budget_rows"] == 125 and h["audit_items"] == 76 and h["index_chunks"] > 300
+    assert h["index_model"] == "hash-256" and h["index_hash"] == assistant.corpus.hash
