@@ -104,7 +104,7 @@ class Catalog:
         return data
 
     def short_form(self, department: str) -> str:
-        """'인권담당관' → '인권' (the name without its organisation suffix)."""
+        """'<name>담당관' → '<name>' (the name without its organisation suffix)."""
         return self._dept_short.get(department, department)
 
     # -- departments -------------------------------------------------------
