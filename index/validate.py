@@ -4,7 +4,7 @@ Each finding names both figures and both line references."""
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 
 from .parser import Corpus
 from .records import BudgetRow, Finding
@@ -197,7 +197,6 @@ def check_audit(corpus: Corpus) -> list[Finding]:
     for doc in {s.doc for s in corpus.audit_summary} | {i.doc for i in corpus.audit}:
         items = [i for i in corpus.audit if i.doc == doc]
         summary = [s for s in corpus.audit_summary if s.doc == doc]
-        counts = Counter((i.category, i.status) for i in items)
         for s in summary:
             sel = items if s.category == "계" else [i for i in items if i.category == s.category]
             if len(sel) != s.total:
@@ -211,7 +210,6 @@ def check_audit(corpus: Corpus) -> list[Finding]:
                                        f"감사 총괄 '{s.category}' {status} {n}건, 파싱된 항목 {got}건",
                                        s.category, {"category": s.category, "status": status, "summary": n, "parsed": got},
                                        (s.line,)))
-        del counts
     return out
 
 
