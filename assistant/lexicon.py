@@ -38,7 +38,6 @@ COUNT_WORDS = r"몇개|몇곳|몇건|몇가지|몇사업|howmany|numberof|개수
 SUM_WORDS = r"합치면|합하면|합계|합산|총합|다더하|더하면|sum|combined|altogether|intotal"
 MEAN_WORDS = r"평균|하나당|사업당|average|mean|perprogram"
 COMPARE_WORDS = r"비교|차이|더(많|높|크|적|낮|작)|어디가더|어느쪽|어느것|compare|difference|versus|vs\.?|higher|larger"
-LIST_WORDS = r"어떤|무엇|뭐|뭔|어디|알려|목록|리스트|which|what|list|모두|전부|다알려"
 TOTAL_WORDS = r"전체예산|총예산|기획관전체|전체로|전체얼마|전체규모|totalbudget|bureau'?s?total|overallbudget|wholebureau"
 PROGRAM_SCOPE = r"사업(중|들|은몇|이몇|수|별)|소관사업|사업가운데|programs|projects"
 PROGRAM_WORDS = r"사업|예산|program|project|budget"
