@@ -15,7 +15,31 @@ from index.records import rate
 from . import fmt
 
 AMOUNT, RATE = "amount", "rate"
-METRICS: dict[str, tuple[str, str, str]] = {
+class _Metrics(dict):
+    """The metric table; 'a-b' names the difference of two metrics (computed per row by the tool)."""
+
+    def __missing__(self, key):
+        if isinstance(key, str) and "-" in key:
+            a, b = key.split("-", 1)
+            if a in self and b in self and self[a][2] == self[b][2]:
+                return (f"{self[a][0]} − {self[b][0]}", f"{self[a][1]} minus {self[b][1]}", self[a][2])
+        raise KeyError(key)
+
+
+def is_metric(name: str) -> bool:
+    try:
+        METRICS[name]
+        return True
+    except KeyError:
+        return False
+
+
+def parts_of(name: str) -> tuple[str, ...]:
+    """The stored columns a metric needs: itself, or the two sides of a difference."""
+    return tuple(name.split("-", 1)) if "-" in name else (name,)
+
+
+METRICS: dict[str, tuple[str, str, str]] = _Metrics({
     # name: (Korean label, English label, kind)
     "budget": ("예산현액", "budget", AMOUNT),
     "committed": ("원인행위액", "committed amount", AMOUNT),
@@ -27,7 +51,7 @@ METRICS: dict[str, tuple[str, str, str]] = {
     "unspent": ("미지출액", "unspent", AMOUNT),
     "pending": ("원인행위 후 미지출액", "committed but not yet spent", AMOUNT),
     "expected_lapse": ("불용 예상액", "expected lapse", AMOUNT),
-}
+})
 FORMULA = {
     "committed_rate": "원인행위 / 예산현액 × 100", "spent_rate": "지출 / 예산현액 × 100",
     "forecast_rate": "집행예상액 / 예산현액 × 100", "unspent": "예산현액 − 지출",
@@ -35,7 +59,7 @@ FORMULA = {
 }
 RATE_PARTS = {"committed_rate": "committed", "spent_rate": "spent", "forecast_rate": "forecast"}
 OPERATIONS = ("lookup", "argmax", "argmin", "top_k", "bottom_k", "rank", "sum", "mean",
-              "count_where", "list_where", "by_department", "compare")
+              "count_where", "list_where", "by_department", "compare", "share", "sort")
 LEVELS = ("program", "department", "admin", "total", "subtotal", "sub-item")
 OPS: dict[str, Callable[[pd.Series, float], pd.Series]] = {
     "<": lambda s, v: s < v, "<=": lambda s, v: s <= v, ">": lambda s, v: s > v,
@@ -71,10 +95,11 @@ class BudgetQuery:
     source: str = "appendix"
     citizen: bool | None = None
     conditions: tuple[Condition, ...] = ()
-    ascending: bool = False            # for rank: count from the lowest value
+    ascending: bool = False            # for rank and sort: count from the lowest value
+    exclusions: tuple[Condition, ...] = ()   # rows matching any of these are left out
 
     def __post_init__(self):
-        bad = [m for m in self.metrics if m not in METRICS]
+        bad = [m for m in self.metrics if not is_metric(m)]
         if bad or not self.metrics:
             raise ReportError(f"unknown metric {bad}", fix=f"use one of {', '.join(METRICS)}", code="bad_query")
         if self.operation not in OPERATIONS:
@@ -86,8 +111,8 @@ class BudgetQuery:
             raise ReportError(f"unknown source '{self.source}'", fix="use appendix, body or overview", code="bad_query")
         if not 1 <= self.k <= 100 or not 1 <= self.rank <= 100:
             raise ReportError("k and rank must be between 1 and 100", value=(self.k, self.rank), code="bad_query")
-        for c in self.conditions:
-            if c.metric not in METRICS or c.op not in OPS:
+        for c in self.conditions + self.exclusions:
+            if not is_metric(c.metric) or c.op not in OPS:
                 raise ReportError("bad condition", value=c, fix="metric from METRICS, op one of < <= > >= == !=",
                                   code="bad_query")
 
@@ -104,7 +129,16 @@ class BudgetResult:
 
 
 def _metric_series(df: pd.DataFrame, metric: str) -> pd.Series:
+    if metric not in df.columns and "-" in metric:
+        a, b = parts_of(metric)
+        return (df[a].astype("float64") - df[b].astype("float64")).round(1)
     return df[metric].astype("float64")
+
+
+def with_derived(df: pd.DataFrame, metrics) -> pd.DataFrame:
+    """The frame with a column for every difference metric asked for."""
+    extra = {m: _metric_series(df, m) for m in metrics if "-" in m and m not in df.columns}
+    return df.assign(**extra) if extra else df
 
 
 class BudgetTool:
@@ -120,7 +154,7 @@ class BudgetTool:
     # -- scope ---------------------------------------------------------------
     def scope(self, q: BudgetQuery) -> pd.DataFrame:
         df = self._source.get(q.source, self.df.iloc[0:0])
-        if q.names and q.operation in ("lookup", "compare", "sum", "mean"):
+        if q.names and q.operation in ("lookup", "compare", "sum", "mean", "share"):
             keep = df[df["program"].isin(q.names)]
             if q.departments:
                 keep = pd.concat([keep, df[(df["level"] == "department") & df["program"].isin(q.departments)]])
@@ -137,6 +171,8 @@ class BudgetTool:
             df = df[df["citizen"] == q.citizen]
         for c in q.conditions:
             df = df[OPS[c.op](_metric_series(df, c.metric), c.value)]
+        for c in q.exclusions:
+            df = df[~OPS[c.op](_metric_series(df, c.metric), c.value)]
         return df
 
     def describe_scope(self, q: BudgetQuery) -> str:
@@ -149,11 +185,13 @@ class BudgetTool:
         text = " ".join(parts)
         if q.conditions:
             text += " 중 " + ", ".join(c.describe() for c in q.conditions)
+        if q.exclusions:
+            text += " (" + ", ".join(c.describe() for c in q.exclusions) + " 제외)"
         return text
 
     # -- operations ----------------------------------------------------------
     def run(self, q: BudgetQuery) -> BudgetResult:
-        rows = self.scope(q)
+        rows = with_derived(self.scope(q), q.metrics)
         m = q.metrics[0]
         label = METRICS[m][0]
         formula = f"{label} = {FORMULA[m]}, " if m in FORMULA else ""
@@ -217,15 +255,37 @@ class BudgetTool:
                 a, b = rows.iloc[0], rows.iloc[1]
                 value = {"difference": float(a[m] - b[m]), "higher": a["program"] if a[m] >= b[m] else b["program"]}
             return BudgetResult(q, rows, value, n, f"{formula}{len(rows)}개 항목의 {label} 비교 ({SOURCE_KO[q.source]})")
+        if q.operation == "share":
+            return self._share(q, rows, m, label)
+        if q.operation == "sort":
+            ordered = rows[rows[m].notna()].sort_values([m, "line_start"], ascending=[q.ascending, True])
+            order = "낮은" if q.ascending else "높은"
+            return BudgetResult(q, ordered, {}, n, f"{formula}{scope_txt} {n}개 전부를 {label} {order} 순으로 정렬")
         if q.operation == "by_department":
             return BudgetResult(q, rows, {}, n, f"{scope_txt} 부서별 {label}")
         return BudgetResult(q, rows, {}, n, f"{formula}{SOURCE_KO[q.source]}에서 이름으로 찾은 {n}개 행")
+
+    def _share(self, q: BudgetQuery, rows: pd.DataFrame, m: str, label: str) -> BudgetResult:
+        """The named rows' part of the whole scope ('전체 중 몇 %'): part / whole × 100."""
+        whole_q = BudgetQuery(metrics=(m,), operation="list_where", level=q.level if not q.names else "program",
+                              source=q.source, citizen=q.citizen)
+        whole = self.scope(whole_q)
+        if METRICS[m][2] != AMOUNT or rows.empty:
+            return BudgetResult(q, rows, {}, len(rows), f"{label}: 비중은 금액 지표로만 계산합니다")
+        part, total = float(rows[m].sum()), float(whole[m].sum())
+        share = rate(int(part), int(total)) if total else None
+        return BudgetResult(q, rows, {"share": share, "part": part, "whole": total, "whole_count": len(whole)},
+                            len(rows), f"비중 = {label} / {self.describe_scope(whole_q)} {len(whole)}개의 {label} 합계 × 100")
 
     @staticmethod
     def _aggregate(rows: pd.DataFrame, metrics, op: str) -> dict:
         out = {}
         for x in metrics:
-            if METRICS[x][2] == RATE:
+            if "-" in x:
+                a, b = parts_of(x)
+                sides = BudgetTool._aggregate(rows, (a, b), op)
+                out[x] = None if sides[a] is None or sides[b] is None else round(sides[a] - sides[b], 1)
+            elif METRICS[x][2] == RATE:
                 part, whole = rows[RATE_PARTS[x]].sum(), rows["budget"].sum()
                 out[x] = rate(int(part), int(whole))
             else:

@@ -20,6 +20,8 @@ def value_text(metric: str, v, lang: str) -> str:
         return "없음" if lang == "ko" else "n/a"
     if METRICS[metric][2] == AMOUNT:
         return fmt.amount(float(v) if isinstance(v, float) and not float(v).is_integer() else int(v), lang)
+    if "-" in metric:                      # a difference of two rates is in percentage points
+        return f"{float(v):.1f}%p"
     return fmt.rate(float(v))
 
 
@@ -35,7 +37,10 @@ def row_text(r, metrics, lang: str, basis: bool = False) -> str:
     parts = []
     for m in metrics:
         text = f"{label(m, lang)} {value_text(m, r[m], lang)}"
-        if basis and m in RATE_PARTS and RATE_PARTS[m] not in metrics:
+        if "-" in m:
+            a, b = m.split("-", 1)
+            text += f" ({label(a, lang)} {value_text(a, r[a], lang)}, {label(b, lang)} {value_text(b, r[b], lang)})"
+        elif basis and m in RATE_PARTS and RATE_PARTS[m] not in metrics:
             part = RATE_PARTS[m]
             text += f" ({label(part, lang)} {value_text(part, r[part], lang)} / {label('budget', lang)} " \
                     f"{value_text('budget', r['budget'], lang)})"
@@ -71,6 +76,19 @@ def render(res: BudgetResult, lang: str, body_rows) -> str:
     ko = lang == "ko"
     if rows.empty and q.operation not in ("count_where", "sum", "mean"):
         return ("조건에 맞는 항목이 없습니다." if ko else "No rows match.") + f" ({res.method})"
+    if q.operation == "share":
+        v = res.value
+        if v.get("share") is None:
+            return res.method
+        names = ", ".join(r["program"] for r in recs)
+        return (f"{names}의 {label(m, lang)} {value_text(m, v['part'], lang)}은 비교 대상 {v['whole_count']}개 합계 "
+                f"{value_text(m, v['whole'], lang)}의 {fmt.rate(v['share'])}입니다."
+                if ko else f"{names}: {label(m, lang)} {value_text(m, v['part'], lang)} is {fmt.rate(v['share'])} of the "
+                           f"{v['whole_count']} items' total {value_text(m, v['whole'], lang)}.")
+    if q.operation == "sort":
+        head = (f"{label(m, lang)} {'낮은' if q.ascending else '높은'} 순 전체 {len(rows)}개입니다." if ko
+                else f"All {len(rows)} by {label(m, lang)}, {'lowest' if q.ascending else 'highest'} first:")
+        return "\n".join([head] + [f"{i}. {row_text(r, metrics, lang, basis=True)}" for i, r in enumerate(recs, 1)])
     if q.operation in ("argmax", "argmin", "rank", "top_k", "bottom_k"):
         if q.operation in ("argmax", "argmin", "rank"):
             if q.operation == "rank":
