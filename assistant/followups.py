@@ -1,0 +1,187 @@
+"""Follow-up rules: pure functions from (this turn's frame, the dialogue state) to a new frame.
+
+    frame, rule = resolve_budget(frame, mentions, state, catalog)
+
+Each rule is named, reads the immutable state and returns a frame or None; the
+first rule that applies wins and its name goes into the interpretation. An
+unknown name in the question never inherits the previous target.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Callable
+
+from .budget import BudgetQuery
+from .dialogue import DialogueState
+from .understand.frames import Frame
+from .understand.types import Mention
+
+RANKED = ("argmin", "argmax", "rank", "bottom_k", "top_k", "sort")
+
+
+def _refs(mentions, kind: str) -> bool:
+    return any(m.kind == "reference" and m.value.kind == kind for m in mentions)
+
+
+def _metrics(mentions) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(m.value.name for m in mentions if m.kind == "metric"))
+
+
+def _budget_query(frame: Frame) -> BudgetQuery | None:
+    return frame.query if isinstance(frame.query, BudgetQuery) else None
+
+
+def _has_target(frame: Frame, mentions) -> bool:
+    return bool(frame.targets) or any(m.kind == "entity" for m in mentions)
+
+
+def _lookup(targets: tuple[str, ...], metrics: tuple[str, ...], departments: set[str]) -> BudgetQuery:
+    dps = tuple(t for t in targets if t in departments)
+    names = tuple(t for t in targets if t not in departments)
+    return BudgetQuery(metrics=metrics, operation="lookup" if len(targets) == 1 else "compare", names=names,
+                       departments=dps, level="department" if dps and not names else "program")
+
+
+def pick_candidate(frame, mentions, state: DialogueState, catalog, squashed: str):
+    """'운영 쪽이요' after a clarify that listed several programmes."""
+    if not state.candidates or frame.targets and not set(frame.targets) & set(state.candidates):
+        return None
+    picked = [t for t in frame.targets if t in state.candidates] or catalog.disambiguate(list(state.candidates), squashed)
+    if len(picked) != 1:
+        return None
+    last = state.budget_query or BudgetQuery()
+    metrics = _metrics(mentions) or last.metrics
+    q = replace(last, names=(picked[0],), departments=(), metrics=metrics,
+                operation=last.operation if last.operation in ("lookup",) else "lookup")
+    return replace(frame, query=q, targets=(picked[0],), clarify=(), clarify_reason="", not_found="")
+
+
+def next_rank(frame, mentions, state: DialogueState, catalog, squashed: str):
+    """'그럼 두 번째로 낮은 건?' after a superlative: the next rank, same direction and scope."""
+    last = state.budget_query
+    orders = [m for m in mentions if m.kind == "order"]
+    if last is None or last.operation not in RANKED or not orders or _has_target(frame, mentions):
+        return None
+    o = orders[0].value
+    if o.rank <= 1 and not o.k:
+        return None
+    asc = last.operation in ("argmin", "bottom_k") or (last.operation in ("rank", "sort") and last.ascending)
+    if any(m.kind == "order" and m.text for m in mentions) and o.direction in ("max", "min") and \
+            any(w in squashed for w in ("높", "낮", "많", "적", "크", "작", "high", "low")):
+        asc = o.direction == "min"
+    metrics = _metrics(mentions) or last.metrics
+    if o.k and o.k > 1:
+        q = replace(last, operation="bottom_k" if asc else "top_k", k=o.k, metrics=metrics)
+    else:
+        q = replace(last, operation="rank", rank=o.rank, ascending=asc, metrics=metrics)
+    return replace(frame, query=q, clarify=(), clarify_reason="", not_found="")
+
+
+def among_them(frame, mentions, state: DialogueState, catalog, squashed: str):
+    """'그중에 아직 한 푼도 안 쓴 건?': the last scope, narrowed."""
+    last = state.budget_query
+    if last is None or not _refs(mentions, "among") or _has_target(frame, mentions):
+        return None
+    new = _budget_query(frame)
+    conds = tuple(last.conditions) + tuple(c for c in (new.conditions if new else ()) if c not in last.conditions)
+    excl = tuple(last.exclusions) + tuple(c for c in (new.exclusions if new else ()) if c not in last.exclusions)
+    op = new.operation if new is not None and new.operation not in ("lookup",) else "list_where"
+    metrics = new.metrics if new is not None and _metrics(mentions) else last.metrics
+    base = replace(last, operation=op, conditions=conds, exclusions=excl, metrics=metrics,
+                   k=new.k if new else last.k, rank=new.rank if new else last.rank,
+                   ascending=new.ascending if new else last.ascending)
+    if last.names and op not in ("lookup", "compare", "sum", "mean", "share"):
+        base = replace(base, names=())
+    return replace(frame, query=base, clarify=(), clarify_reason="", not_found="")
+
+
+def which_of_two(frame, mentions, state: DialogueState, catalog, squashed: str):
+    """'둘 중에 지출률은 어디가 더 높아요?': compare the last two targets named."""
+    if not _refs(mentions, "both") or _has_target(frame, mentions) or len(state.entity_history) < 2:
+        return None
+    a, b = state.entity_history[-2], state.entity_history[-1]
+    targets = tuple(dict.fromkeys(a + b))
+    last = state.budget_query
+    metrics = _metrics(mentions) or (last.metrics if last else ("budget",))
+    q = _lookup(targets, metrics, set(catalog.departments))
+    return replace(frame, query=replace(q, operation="compare"), targets=targets, clarify=(), clarify_reason="",
+                   not_found="")
+
+
+def same_target(frame, mentions, state: DialogueState, catalog, squashed: str):
+    """'그 사업의 지출액은?' / '거기 지금까지 쓴 돈은?': the last target(s), a new measure."""
+    if _has_target(frame, mentions) or any(m.kind == "unknown_name" for m in mentions):
+        return None
+    targets = state.programs or state.departments or state.result_names[:2]
+    if not targets:
+        return None
+    new_metrics = _metrics(mentions)
+    if not (_refs(mentions, "it") or new_metrics or _refs(mentions, "other")):
+        return None
+    frame_q = _budget_query(frame)
+    if frame_q is not None and frame_q.operation not in ("lookup",) and not _refs(mentions, "it"):
+        return None          # a new superlative or count stands on its own
+    last = state.budget_query
+    metrics = new_metrics or (last.metrics if last else ("budget",))
+    q = _lookup(tuple(targets[:6]), metrics, set(catalog.departments))
+    return replace(frame, query=q, targets=tuple(targets), clarify=(), clarify_reason="", not_found="")
+
+
+def add_target(frame, mentions, state: DialogueState, catalog, squashed: str):
+    """'조성사업 예산까지 합치면?': the last programme(s) plus the new one, summed."""
+    q = _budget_query(frame)
+    adds = "까지" in squashed or any(m.kind == "aggregate" and m.value.op == "sum" for m in mentions)
+    if q is None or not frame.targets or not state.programs or not adds or set(state.programs) & set(frame.targets):
+        return None
+    names = tuple(dict.fromkeys(state.programs + tuple(n for n in frame.targets if n not in catalog.departments)))
+    last = state.budget_query
+    metrics = _metrics(mentions) or (last.metrics if last else ("budget",))
+    return replace(frame, query=BudgetQuery(metrics=metrics, operation="sum", names=names), targets=names)
+
+
+def same_measure(frame, mentions, state: DialogueState, catalog, squashed: str):
+    """'그럼 인권담당관은?': the same question about another target."""
+    q = _budget_query(frame)
+    last = state.budget_query
+    if q is None or last is None or _metrics(mentions) or q.operation != "lookup" or not frame.targets:
+        return None
+    return replace(frame, query=replace(q, metrics=last.metrics))
+
+
+BUDGET_RULES: tuple[tuple[str, Callable], ...] = (
+    ("pick_candidate", pick_candidate), ("next_rank", next_rank), ("among_them", among_them),
+    ("which_of_two", which_of_two), ("add_target", add_target), ("same_target", same_target),
+    ("same_measure", same_measure),
+)
+
+
+def resolve_budget(frame: Frame, mentions: tuple[Mention, ...], state: DialogueState, catalog,
+                   squashed: str) -> tuple[Frame, str]:
+    if state.turns == 0 or state.route not in ("budget", "clarify", "passages", "organization", "validation"):
+        return frame, ""
+    for name, rule in BUDGET_RULES:
+        if state.route not in ("budget", "clarify") and name not in ("same_target", "which_of_two"):
+            continue
+        out = rule(frame, mentions, state, catalog, squashed)
+        if out is not None:
+            return replace(out, rules=out.rules + (f"followup:{name}",)), name
+    return frame, ""
+
+
+def wants_budget_followup(mentions: tuple[Mention, ...], state: DialogueState, short: bool) -> bool:
+    """Does a turn without its own intent signal continue a budget conversation?"""
+    if state.route not in ("budget", "clarify") or state.budget_query is None:
+        return False
+    kinds = {m.kind for m in mentions}
+    if state.candidates and "entity" in kinds:
+        return True
+    if kinds & {"status", "category"}:
+        return False
+    if "metric" in kinds or "order" in kinds and any(m.kind == "order" and m.value.rank > 1 for m in mentions):
+        return True
+    refs = {m.value.kind for m in mentions if m.kind == "reference"}
+    if refs & {"among", "both"}:
+        return True
+    if "entity" in kinds and short:
+        return True
+    return bool(refs) and short

@@ -1,0 +1,299 @@
+"""Handlers: one per intent, picked from a registry; none calls another.
+
+    outcome = HANDLERS[intent](ctx, request)
+    outcome.answer, outcome.state, outcome.redirect
+
+A handler reads its request (utterance, frame, mentions, the dialogue state) and
+the tools in the context, and returns an Answer with the next DialogueState.
+When a handler finds the question belongs elsewhere (a passage that is an audit
+finding), it says so with `redirect` and the service runs that handler,
+tracing the hand-over in the interpretation.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable
+
+from . import audit_answer, budget_answer, fmt, organization, validation_answer
+from .answer import Answer, Citation
+from .audit import AuditQuery
+from .budget import BudgetQuery
+from .dialogue import DialogueState
+from .understand.frames import Frame
+from .understand.types import Mention, Utterance
+
+AUDIT_PRIOR = -0.12      # a question without audit words leans to the work report's own text
+
+
+@dataclass
+class Request:
+    question: str
+    utt: Utterance
+    lang: str
+    mentions: tuple[Mention, ...]
+    frame: Frame
+    state: DialogueState
+    intent: str
+    redirect_from: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def programs(self) -> list[str]:
+        return [m.value.name for m in self.mentions if m.kind == "entity" and m.value.kind in ("program", "admin")]
+
+    @property
+    def departments(self) -> list[str]:
+        return list(dict.fromkeys(m.value.name for m in self.mentions if m.kind == "entity"
+                                  and m.value.kind == "department"))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    answer: Answer
+    state: DialogueState
+    redirect: str = ""                 # another intent to hand the request to
+    redirect_extra: tuple = ()
+
+
+def not_found(req: Request, reason: str, hits=None) -> Outcome:
+    ans = Answer(req.question, reason, "not_found", {"hits": [h.to_dict() for h in (hits or [])[:3]]},
+                 "답할 근거가 보고서에 없음", [], 0.0)
+    return Outcome(ans, req.state.after(route="not_found", question=req.question))
+
+
+def no_such_programme(ctx, req: Request, name: str = "") -> Outcome:
+    close = ctx.catalog.closest(req.question)
+    if req.lang == "ko":
+        head = f"보고서에서 '{name}'에 해당하는 사업을 찾지 못했습니다." if name else "보고서에서 해당 사업을 찾지 못했습니다."
+        return not_found(req, head + " 가까운 이름: " + ", ".join(close) + ".")
+    return not_found(req, "No such programme in the report. Closest: " + ", ".join(close))
+
+
+def clarify(req: Request, candidates: tuple[str, ...], reason: str, state: DialogueState) -> Outcome:
+    if candidates:
+        text = ("어느 사업을 말씀하시는지 골라 주세요: " + " / ".join(candidates)) if req.lang == "ko" else \
+               ("Which one do you mean: " + " / ".join(candidates))
+    elif reason == "no_target":
+        text = ("어느 사업(또는 부서)의 수치를 말씀하시는지, 아니면 가장 높은/낮은 것을 찾으시는지 알려 주세요."
+                if req.lang == "ko" else "Which programme or department do you mean — or do you want the highest/lowest?")
+    else:
+        text = reason + (" 조건을 다시 적어 주세요." if req.lang == "ko" else " Please restate the condition.")
+    ans = Answer(req.question, text, "clarify", {"candidates": list(candidates), "reason": reason},
+                 "질문을 하나의 조회로 정할 수 없음", [], 0.5)
+    return Outcome(ans, state)
+
+
+# -- budget ------------------------------------------------------------------------------
+def handle_budget(ctx, req: Request) -> Outcome:
+    frame, state = req.frame, req.state
+    if frame.not_found:
+        return no_such_programme(ctx, req, frame.not_found)
+    if frame.query is None:
+        last_q = state.budget_query or BudgetQuery(metrics=tuple(dict.fromkeys(
+            m.value.name for m in req.mentions if m.kind == "metric")) or ("budget",))
+        nxt = state.after(route="clarify", candidates=frame.clarify, budget_query=last_q, question=req.question,
+                          group=frame.clarify or state.group)
+        return clarify(req, frame.clarify, frame.clarify_reason, nxt)
+    bq: BudgetQuery = frame.query
+    if bq.operation in ("lookup", "compare") and not bq.names and not bq.departments:
+        return no_such_programme(ctx, req)
+    res = ctx.budget_tool.run(bq)
+    if bq.operation == "lookup" and res.rows.empty:
+        return no_such_programme(ctx, req)
+    text = budget_answer.render(res, req.lang, ctx.body_programs)
+    if frame.assumptions:
+        text += "\n(" + "; ".join(frame.assumptions) + ")"
+    cites = budget_answer.citations_of(res.rows, ctx.quote)
+    if any(x.startswith("※ 본문") or x.startswith("Note: the body") for x in text.split("\n")):
+        for name in res.rows["program"].tolist():
+            b = ctx.body_programs.get(name)
+            if b is not None:
+                cites.append(Citation(b["doc"], b["section"], int(b["line_start"]), int(b["line_end"]),
+                                      ctx.quote(b["doc"], int(b["line_start"]), int(b["line_end"]))))
+    data = budget_answer.data_of(res.rows)
+    data["query"] = {k: (list(v) if isinstance(v, tuple) else v) for k, v in bq.__dict__.items()
+                     if k not in ("conditions", "exclusions")}
+    data["query"]["conditions"] = [c.__dict__ for c in bq.conditions]
+    data["query"]["exclusions"] = [c.__dict__ for c in bq.exclusions]
+    if res.value:
+        data["value"] = res.value
+    named = tuple(bq.names) + tuple(bq.departments)
+    programs = tuple(n for n in bq.names if n in ctx.catalog.programs)
+    if not named and len(res.rows) == 1:
+        programs = tuple(res.rows["program"])
+    nxt = state.after(route="budget", budget_query=bq, candidates=(), question=req.question,
+                      result_names=tuple(res.rows["program"])[:60],
+                      entity_history=state.with_named(named),
+                      programs=programs or (state.programs if not named else ()),
+                      departments=tuple(bq.departments) if named else state.departments)
+    return Outcome(Answer(req.question, text, "budget", data, res.method, cites, 0.0), nxt)
+
+
+# -- audit -----------------------------------------------------------------------------
+def _audit_render(ctx, req: Request, res, state: DialogueState, method: str = "") -> Outcome:
+    broader = None
+    if res.query.statuses and res.query.operation == "count":
+        broader = ctx.audit_tool.run(replace(res.query, statuses=())).counts
+    text = audit_answer.render(res, req.lang, broader)
+    if "by:department" in req.frame.rules and res.query.operation == "count":
+        text = _by_department(res.items, req.lang) + "\n" + text
+    ids = tuple(res.items["id"])
+    nxt = state.after(route="audit", audit_query=res.query, audit_items=ids, question=req.question)
+    return Outcome(Answer(req.question, text, "audit", audit_answer.data_of(res), method or res.method,
+                          audit_answer.citations(res, ctx.quote), 0.0), nxt)
+
+
+def _by_department(items, lang: str) -> str:
+    counts: dict[str, int] = {}
+    for ds in items["departments"]:
+        for d in ds:
+            counts[d] = counts.get(d, 0) + 1
+    ordered = sorted(counts.items(), key=lambda x: -x[1])
+    body = ", ".join(f"{d} {n}건" if lang == "ko" else f"{d} {n}" for d, n in ordered)
+    return ("부서별(공동 소관은 각 부서에 한 번씩): " if lang == "ko" else "By department (joint findings counted for each): ") + body
+
+
+def handle_audit_count(ctx, req: Request) -> Outcome:
+    frame = req.frame
+    if frame.clarify_reason and frame.query is None:
+        return clarify(req, (), frame.clarify_reason, req.state)
+    aq: AuditQuery = frame.query if isinstance(frame.query, AuditQuery) else AuditQuery("count")
+    multi = audit_answer.min_departments(req.utt.squashed)
+    if multi:
+        aq = replace(aq, min_departments=multi)
+    return _audit_render(ctx, req, ctx.audit_tool.run(aq), req.state)
+
+
+def handle_audit_detail(ctx, req: Request) -> Outcome:
+    """One finding by id (a redirect from passages or a follow-up on the last finding)."""
+    item_id = req.extra.get("item_id") or req.state.audit_item
+    if not item_id:
+        return handle_audit_count(ctx, req)
+    if re.search(r"부서|소관|담당|division|department", req.utt.squashed) and req.redirect_from == "followup":
+        item = ctx.audit[ctx.audit["id"] == item_id].iloc[0]
+        ds = ", ".join(item["departments"])
+        cites = audit_answer.citations(ctx.audit_tool.run(AuditQuery("detail", item_id=item_id)), ctx.quote)
+        text = f"{fmt.josa(item['id'], '은', '는')} {ds} 소관입니다." if req.lang == "ko" else f"[{item['id']}] belongs to {ds}."
+        return Outcome(Answer(req.question, text, "audit", {"id": item["id"], "departments": list(item["departments"])},
+                              "직전 지적사항의 소관 부서", cites, 0.0),
+                       req.state.after(route="audit", question=req.question))
+    res = ctx.audit_tool.run(AuditQuery("detail", item_id=item_id))
+    method = req.extra.get("method", "")
+    return _audit_render(ctx, req, res, req.state, method)
+
+
+def handle_audit_topic(ctx, req: Request) -> Outcome:
+    finder = ctx.findings_finder()
+    if finder is not None:
+        ans = finder.answer(req.question, req.utt, req.extra.get("answer_type"), req.lang,
+                            departments=tuple(req.departments))
+        if ans is not None:
+            ids = tuple(x for x in [ans.data.get("id")] if x) if isinstance(ans.data, dict) else ()
+            nxt = req.state.after(route=ans.route, question=req.question, audit_items=ids or req.state.audit_items)
+            return Outcome(ans, nxt)
+    # no search index: the finding whose words the question shares most
+    ranked = ctx.audit_tool.rank(req.question)
+    if ranked and ranked[0][1] >= audit_answer.DETAIL_THRESHOLD * 0.6:
+        item_id = str(ctx.audit.iloc[ranked[0][0]]["id"])
+        return handle_audit_detail(ctx, replace(req, extra={**req.extra, "item_id": item_id}))
+    return handle_audit_count(ctx, req)
+
+
+# -- validation ----------------------------------------------------------------------------
+def handle_validation(ctx, req: Request) -> Outcome:
+    state = req.state
+    kinds = validation_answer.kinds_for(req.utt.squashed) or state.validation_kinds
+    programs = req.programs or list(state.validation_names if not req.programs and state.route == "validation" else [])
+    depts = req.departments
+    qnums = {n for n in re.findall(r"\d[\d,]*\.\d+|\d{1,3}(?:,\d{3})+", req.utt.text)}
+    if qnums and not any(ctx.known_figure(n) for n in qnums):
+        kinds = ()          # figures the findings do not know: the text itself disagrees — show passages
+    if not kinds:
+        return Outcome(Answer(req.question, "", "passages"), state, redirect="passages",
+                       redirect_extra=(("route", "validation"), ("max_units", 3)))
+    found = validation_answer.select(ctx.findings, kinds, programs)
+    if not found and programs and "body_appendix_mismatch" in kinds:
+        found = validation_answer.select(ctx.findings, ("body_split_rows",), programs)
+    context = ctx.validation_context(kinds, depts)
+    text = validation_answer.render(found, kinds, context, req.lang)
+    cites = validation_answer.citations(found, ctx.quote)
+    method = f"검증 규칙 {', '.join(kinds)} 의 결과 {len(found)}건 (report-assistant validate)"
+    nxt = state.after(route="validation", validation_kinds=kinds, validation_names=tuple(programs), question=req.question)
+    return Outcome(Answer(req.question, text, "validation", {"findings": [f.to_dict() for f in found]}, method, cites,
+                          0.0), nxt)
+
+
+# -- organisation ---------------------------------------------------------------------------
+def handle_organization(ctx, req: Request) -> Outcome:
+    orders = [m.value for m in req.mentions if m.kind == "order"]
+    superl = orders[0].direction if orders else None
+    out = organization.answer(ctx.corpus, req.utt.squashed, req.departments, superl, req.lang)
+    if out is None:
+        return Outcome(Answer(req.question, "", "passages"), req.state, redirect="passages",
+                       redirect_extra=(("route", "organization"),))
+    text, data, cites = out
+    nxt = req.state.after(route="organization", question=req.question,
+                          departments=tuple(req.departments) or req.state.departments)
+    return Outcome(Answer(req.question, text, "organization", data, "일반현황의 조직표·부서별 주요기능 표에서 조회", cites, 0.0), nxt)
+
+
+# -- passages ---------------------------------------------------------------------------------
+def handle_passages(ctx, req: Request) -> Outcome:
+    route = req.extra.get("route", "passages")
+    max_units = req.extra.get("max_units", 2)
+    if ctx.index is None:
+        return not_found(req, "본문 검색 색인이 없습니다. 먼저 'report-assistant index build'를 실행하세요.")
+    state = req.state
+    names = req.programs
+    uses_reference = any(m.kind == "reference" for m in req.mentions)
+    if not names and state.programs and (uses_reference or (state.turns and len(req.utt.squashed) <= 16)):
+        names = list(state.programs)
+    aliases = [a for a, t in ctx.catalog.program_aliases.items() if any(n in t for n in names)]
+    entity = " ".join(names + aliases)
+    context = (entity + " " + " ".join(ctx.program_sections(names))).strip() if names else ""
+    facts = ctx.facts_answer(req, names)
+    if facts is not None:
+        nxt = state.after(route=facts.route, question=req.question, programs=tuple(names) or state.programs)
+        return Outcome(facts, nxt)
+    finder = ctx.passages
+    unknown = []
+    if route == "passages" and req.lang == "ko":
+        unknown = finder.unknown_terms(req.question) or (finder.unanswerable_focus(req.question, entity)
+                                                         if req.programs else [])
+    query = f"{req.question} {context}".strip()
+    if req.lang == "en":
+        query = f"{query} {finder.korean_keywords(req.question)}"
+    hits = list(ctx.index.search(query, k=8))
+    if names:
+        titles = set(ctx.program_sections(names))
+        seen = {(h.doc, h.line_start) for h in hits}
+        hits += [c for c in getattr(ctx.index, "chunks", [])
+                 if c.kind == "program_block" and titles & set(c.section.split(" > ")) and (c.doc, c.line_start) not in seen]
+    ext = finder.answer(req.question, hits, context, max_units=max_units, lang=req.lang,
+                        relative=0.5 if route == "validation" else 0.8,
+                        prior={"audit_item": AUDIT_PRIOR} if route == "passages" else None, entity=entity)
+    if ext is None or unknown:
+        extra = f" (보고서에 없는 말: {', '.join(unknown[:3])})" if unknown else ""
+        return not_found(req, ("보고서에서 이 질문에 답하는 내용을 찾지 못했습니다." + extra) if req.lang == "ko"
+                         else "The reports do not say.", hits)
+    item = ctx.audit_item_at(ext.best) if route == "passages" and ext.best is not None else None
+    if item is not None:
+        return Outcome(Answer(req.question, "", "audit"), state, redirect="audit_detail",
+                       redirect_extra=(("item_id", item),
+                                       ("method", "하이브리드 검색으로 찾은 지적사항의 요구·추진상황·추진내용·향후계획")))
+    method = f"하이브리드 검색(어휘 BM25 + 벡터, RRF) 상위 {len(hits)}개 청크에서 질문과 겹치는 형태소·숫자로 문장 선택"
+    nxt = state.after(route="passages", question=req.question, programs=tuple(req.programs) or state.programs)
+    return Outcome(Answer(req.question, ext.text, route, {"hits": [h.to_dict() for h in hits[:5]]}, method,
+                          ext.citations, round(min(ext.score, 1.0), 2)), nxt)
+
+
+HANDLERS: dict[str, Callable[[Any, Request], Outcome]] = {
+    "budget": handle_budget,
+    "audit_count": handle_audit_count,
+    "audit_topic": handle_audit_topic,
+    "audit_detail": handle_audit_detail,
+    "validation": handle_validation,
+    "organization": handle_organization,
+    "passages": handle_passages,
+}

@@ -1,0 +1,360 @@
+"""Frames: named rules that turn mentions into a typed query.
+
+    frame = budget_frame(mentions, utt, total_row=...)
+    frame.query      -> BudgetQuery(...)   (or None with frame.clarify / frame.not_found)
+    frame.rules      -> ("targets", "metrics", "conditions", "order:argmin")
+    frame.leftovers  -> mentions no rule consumed
+
+Every comparison, order, aggregate, metric, derived and exclusion mention must
+be consumed by a rule. A left-over condition never widens the query: the frame
+asks (clarify) instead. A reading the user did not spell out (a bare number, a
+default metric) is stated in `assumptions`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..audit import AuditQuery
+from ..budget import AMOUNT, METRICS, RATE, BudgetQuery, Condition
+from .types import Comparison, Mention, Utterance
+
+MUST_CONSUME = ("comparison", "order", "aggregate", "metric", "derived", "exclusion")
+STRICT = ("comparison", "exclusion", "derived")      # dropping these would widen or change the figure
+AMOUNT_OF_RATE = {"spent_rate": "spent", "committed_rate": "committed", "forecast_rate": "forecast"}
+RATE_OF_AMOUNT = {v: k for k, v in AMOUNT_OF_RATE.items()}
+OPS_KO = {"<": "미만", "<=": "이하", ">": "초과", ">=": "이상", "==": "", "!=": "이 아닌"}
+
+
+@dataclass(frozen=True)
+class Frame:
+    intent: str
+    query: BudgetQuery | AuditQuery | None = None
+    targets: tuple[str, ...] = ()                # names the query is about (programmes, departments, totals)
+    rules: tuple[str, ...] = ()
+    assumptions: tuple[str, ...] = ()
+    leftovers: tuple[Mention, ...] = ()
+    clarify: tuple[str, ...] = ()                # candidates to choose from
+    clarify_reason: str = ""
+    not_found: str = ""                          # why there is nothing to answer
+    metrics_explicit: bool = False
+
+
+@dataclass
+class _Work:
+    """The frame being built: which mentions each rule consumed."""
+    mentions: tuple[Mention, ...]
+    used: set = field(default_factory=set)
+    rules: list = field(default_factory=list)
+    assumptions: list = field(default_factory=list)
+
+    def take(self, m: Mention) -> None:
+        self.used.add(id(m))
+
+    def of(self, kind: str) -> list[Mention]:
+        return [m for m in self.mentions if m.kind == kind]
+
+    def leftovers(self) -> tuple[Mention, ...]:
+        return tuple(m for m in self.mentions if m.kind in MUST_CONSUME and id(m) not in self.used)
+
+
+def _scopes(w: _Work) -> set[str]:
+    out = set()
+    for m in w.of("scope"):
+        out.add(m.value.name)
+        w.take(m)
+    return out
+
+
+def _metric_for(c: Comparison, metrics: list[str], before: list[str], w: _Work, text: str) -> tuple[str, float] | None:
+    """The metric and value a comparison applies to, stating any reading of a bare number."""
+    q = c.quantity
+    named = c.metric if c.metric in METRICS else None
+    if q.unit == "%":
+        m = named or next((x for x in reversed(before) if METRICS[x][2] == RATE), None) \
+            or next((x for x in metrics if METRICS[x][2] == RATE), None)
+        if m is None:
+            amount = named or next((x for x in reversed(before) if x in RATE_OF_AMOUNT), None)
+            m = RATE_OF_AMOUNT.get(amount or "", "spent_rate")
+            if amount is None:
+                w.assumptions.append(f"'{text}'을 지출 집행률 기준으로 읽었습니다")
+        if METRICS[m][2] != RATE:
+            m = RATE_OF_AMOUNT.get(m, "spent_rate")
+        return m, q.value
+    if q.unit == "천원":
+        m = named if named and METRICS[named][2] == AMOUNT else None
+        m = m or next((x for x in reversed(before) if METRICS[x][2] == AMOUNT), None) \
+            or next((x for x in metrics if METRICS[x][2] == AMOUNT), None)
+        if m is None:
+            m = "budget"
+            w.assumptions.append(f"'{text}'을 예산현액 기준으로 읽었습니다")
+        return m, q.value
+    if q.unit == "":
+        m = named or (before[-1] if before else (metrics[0] if metrics else None))
+        if m is None:
+            return None
+        if METRICS[m][2] == RATE:
+            value = q.value * 100 if 0 < q.value <= 1 else q.value
+            w.assumptions.append(f"'{text}'을 {METRICS[m][0]} {value:g}%로 읽었습니다")
+            return m, value
+        w.assumptions.append(f"'{text}'을 {METRICS[m][0]} {q.value:g}천원으로 읽었습니다 (표의 단위)")
+        return m, q.value
+    return None          # counts ('3개 이상') are not a figure of a budget row
+
+
+def _conditions(w: _Work, metrics: list[str], metric_mentions: list[Mention]) -> tuple[list[Condition], str]:
+    out: list[Condition] = []
+    for m in w.of("comparison"):
+        before = [x.value.name for x in metric_mentions if x.span[0] < m.span[0]]
+        got = _metric_for(m.value, metrics, before, w, m.text)
+        if got is None:
+            continue
+        metric, value = got
+        w.take(m)
+        out.append(Condition(metric, m.value.op, value))
+    # contradictions: a lower bound above an upper bound on one metric
+    for a in out:
+        for b in out:
+            lo = a.value if a.op in (">", ">=") else None
+            hi = b.value if b.op in ("<", "<=") else None
+            if a.metric == b.metric and lo is not None and hi is not None and (lo > hi or (lo == hi and "=" not in a.op + b.op)):
+                return out, f"'{a.describe()}'와 '{b.describe()}'는 함께 성립할 수 없습니다"
+    return out, ""
+
+
+def _exclusions(w: _Work, metrics: list[str]) -> list[Condition]:
+    out = []
+    for m in w.of("exclusion"):
+        got = _metric_for(m.value.condition, metrics, [], w, m.text)
+        if got is None:
+            continue
+        w.take(m)
+        out.append(Condition(got[0], m.value.condition.op, got[1]))
+        # the condition inside an exclusion is the exclusion's, not a filter
+        for c in w.of("comparison"):
+            if c.span[0] >= m.span[0] and c.span[1] <= m.span[1]:
+                w.take(c)
+    return out
+
+
+def _metrics(w: _Work, entity_spans: list[tuple[int, int]]) -> tuple[list[str], list[Mention]]:
+    kept = []
+    for m in w.of("metric"):
+        if any(a <= m.span[0] and m.span[1] <= b for a, b in entity_spans):
+            w.take(m)          # a word inside a programme's name is not a metric
+            continue
+        kept.append(m)
+    names: list[str] = []
+    for m in kept:
+        if m.value.name not in names:
+            names.append(m.value.name)
+    return names, kept
+
+
+def budget_frame(mentions: tuple[Mention, ...], utt: Utterance, *, total_row: str = "",
+                 admin_names: tuple[str, ...] = ()) -> Frame:
+    w = _Work(tuple(mentions))
+    ents = w.of("entity")
+    for e in ents:
+        w.take(e)
+    entity_spans = [e.span for e in ents]
+    programs = [e.value for e in ents if e.value.kind in ("program", "admin")]
+    depts = list(dict.fromkeys(e.value.name for e in ents if e.value.kind == "department"))
+    totals = list(dict.fromkeys(e.value.name for e in ents if e.value.kind == "total"))
+    names = list(dict.fromkeys(p.name for p in programs))
+    ambiguous = [p.name for p in programs if p.via == "ambiguous"]
+    scopes = _scopes(w)
+    metrics, metric_mentions = _metrics(w, entity_spans)
+    explicit = bool(metrics)
+    for m in metric_mentions:
+        w.take(m)
+    w.rules.append("metrics" if metrics else "metrics:none")
+
+    # derived measures: a difference replaces its two sides by one metric
+    share = False
+    for d in w.of("derived"):
+        if d.value.kind == "difference":
+            sides = [x for x in d.value.metrics if x in METRICS] or metrics[:2]
+            if len(sides) == 2 and sides[0] != sides[1] and METRICS[sides[0]][2] == METRICS[sides[1]][2]:
+                diff = f"{sides[0]}-{sides[1]}"
+                metrics = [diff] + [x for x in metrics if x not in sides]
+                w.take(d)
+                w.rules.append("derived:difference")
+            elif len(names) + len(depts) >= 2:
+                w.take(d)                 # '둘의 차이' between two targets: a comparison shows the difference
+                w.rules.append("derived:compare")
+        elif d.value.kind == "share":
+            share = True
+            w.take(d)
+            w.rules.append("derived:share")
+            if not metrics or METRICS[metrics[0]][2] != AMOUNT:
+                metrics = [x for x in metrics if METRICS[x][2] == AMOUNT] or ["budget"]
+    exclusions = _exclusions(w, metrics)
+    conditions, contradiction = _conditions(w, metrics, metric_mentions)
+    if contradiction:
+        return Frame("budget", None, rules=tuple(w.rules + ["conditions:contradiction"]),
+                     clarify_reason=contradiction, leftovers=w.leftovers())
+    if conditions:
+        w.rules.append("conditions")
+    if exclusions:
+        w.rules.append("exclusions")
+
+    level = "program"
+    if "admin" in scopes or (totals and any(t in admin_names for t in totals)):
+        level = "admin"
+    source = "body" if "body" in scopes else "appendix"
+    citizen = True if "citizen" in scopes else None
+    orders = w.of("order")
+    aggs = w.of("aggregate")
+    agg = aggs[0].value if aggs else None
+    for a in aggs[:1]:
+        w.take(a)
+    dept_scope = "department" in scopes or (agg is not None and agg.by == "department")
+    if dept_scope and not depts and (orders or (agg and agg.by == "department")):
+        level = "department"
+
+    def q(**kw) -> BudgetQuery:
+        base = dict(metrics=tuple(metrics or ("budget",)), source=source, citizen=citizen,
+                    conditions=tuple(conditions), exclusions=tuple(exclusions), level=level)
+        base.update(kw)
+        return BudgetQuery(**base)
+
+    def done(query: BudgetQuery | None, targets=(), **kw) -> Frame:
+        left = w.leftovers()
+        strict = [m for m in left if m.kind in STRICT]
+        if strict and query is not None:
+            return Frame("budget", None, rules=tuple(w.rules), leftovers=left, metrics_explicit=explicit,
+                         clarify_reason="다음 조건을 어떻게 적용할지 알 수 없습니다: " + ", ".join(f"'{m.text}'" for m in strict))
+        notes = [f"'{m.text}'는 이 질문에 적용하지 않았습니다" for m in left if m.kind not in STRICT]
+        return Frame("budget", query, tuple(targets), tuple(w.rules), tuple(w.assumptions + notes), left,
+                     metrics_explicit=explicit, **kw)
+
+    # an ambiguous alias with nothing else to go on: ask
+    if len(set(ambiguous)) > 1 and len(set(ambiguous)) == len(names) and not orders \
+            and not (agg and agg.op in ("sum",)) and len(set(names)) > 1:
+        w.rules.append("targets:ambiguous")
+        return Frame("budget", None, rules=tuple(w.rules), clarify=tuple(dict.fromkeys(ambiguous)),
+                     clarify_reason="ambiguous", metrics_explicit=explicit)
+
+    if share and (names or depts or totals or conditions or citizen):
+        for o in orders:
+            w.take(o)
+        w.rules.append("operation:share")
+        if names or totals:
+            return done(q(operation="share", names=tuple(names + totals)), names + totals)
+        if depts:
+            return done(q(operation="share", names=tuple(depts), level="department"), depts)
+        return done(q(operation="share", names=()), ())
+
+    if orders:
+        o = orders[0].value
+        for x in orders:
+            w.take(x)
+        if not metrics:
+            rate_words = any(x in utt.squashed for x in ("높", "낮", "high", "low", "률", "율", "rate"))
+            metrics = ["spent_rate"] if rate_words else ["budget"]
+            w.assumptions.append(f"지표가 없어 {METRICS[metrics[0]][0]} 기준으로 골랐습니다")
+        scope = dict(departments=tuple(depts), names=())
+        asc = o.direction == "min"
+        if o.all:
+            w.rules.append("order:sort")
+            return done(q(operation="sort", ascending=asc, k=1, **scope))
+        if o.k and o.k > 1:
+            w.rules.append("order:top_k")
+            return done(q(operation="bottom_k" if asc else "top_k", k=min(o.k, 100), **scope))
+        if o.rank and o.rank > 1:
+            w.rules.append("order:rank")
+            return done(q(operation="rank", rank=min(o.rank, 100), ascending=asc, **scope))
+        w.rules.append("order:" + ("argmin" if asc else "argmax"))
+        return done(q(operation="argmin" if asc else "argmax", **scope))
+
+    program_scope = bool(conditions or exclusions or citizen or "program" in scopes
+                         or (agg is not None and agg.op in ("count", "mean", "list")))
+    if names or totals or (depts and not program_scope):
+        targets = list(names) + list(totals)
+        if "include_admin" in scopes and depts:
+            admins = [a for a in admin_names if any(d in a for d in depts)]
+            w.rules.append("targets:include_admin")
+            return done(q(operation="sum", names=tuple(admins), departments=tuple(depts), level="department"),
+                        depts + admins)
+        n = len(targets) + len(depts)
+        if n >= 2 and agg is not None and agg.op == "sum":
+            op = "sum"
+        elif n >= 2:
+            op = "compare"
+        elif agg is not None and agg.op == "mean" and n == 1 and depts:
+            return done(q(operation="mean", departments=tuple(depts)), depts)
+        else:
+            op = "lookup"
+        w.rules.append(f"targets:{op}")
+        return done(q(operation=op, names=tuple(targets), departments=tuple(depts),
+                      level="department" if depts and not targets else level), targets + depts)
+    scope = dict(departments=tuple(depts))
+    if agg is not None:
+        w.rules.append(f"aggregate:{agg.op}")
+        if agg.by == "department" and not depts:
+            return done(q(operation="sort", level="department", ascending=False))
+        op = {"sum": "sum", "mean": "mean", "count": "count_where", "list": "list_where"}[agg.op]
+        return done(q(operation=op, **scope), depts)
+    if conditions or exclusions or citizen or depts:
+        w.rules.append("scope:list")
+        return done(q(operation="list_where", **scope), depts)
+    if dept_scope and metrics:
+        w.rules.append("scope:departments")
+        return done(q(operation="sort", level="department"))
+    unknown = [m for m in w.mentions if m.kind == "unknown_name"]
+    if unknown:
+        w.rules.append("targets:unknown")
+        return Frame("budget", None, rules=tuple(w.rules), not_found=unknown[0].text, metrics_explicit=explicit)
+    if metrics and any(x in utt.squashed for x in ("전체", "총", "total", "overall", "whole")):
+        w.rules.append("targets:total")
+        return done(q(operation="lookup", names=(total_row,), level="total"), [total_row])
+    w.rules.append("targets:none")
+    strict = [m for m in w.leftovers() if m.kind in STRICT]
+    reason = ("다음 조건을 어떻게 적용할지 알 수 없습니다: " + ", ".join(f"'{m.text}'" for m in strict)) if strict else "no_target"
+    return Frame("budget", None, rules=tuple(w.rules), clarify_reason=reason, metrics_explicit=explicit,
+                 leftovers=w.leftovers())
+
+
+def audit_frame(mentions: tuple[Mention, ...], utt: Utterance, *, statuses: tuple[str, ...],
+                categories: tuple[str, ...]) -> Frame:
+    """Counting and listing audit findings: statuses, categories, departments, by department."""
+    w = _Work(tuple(mentions))
+    st: list[str] = []
+    for m in w.of("status"):
+        w.take(m)
+        if m.value.negated:
+            st += [s for s in statuses if s != m.value.value and s not in st]
+        elif m.value.value in statuses and m.value.value not in st:
+            st.append(m.value.value)
+    cats: list[str] = []
+    inclusive = False
+    for m in w.of("category"):
+        w.take(m)
+        inclusive = inclusive or m.value.inclusive
+        if m.value.value in categories and m.value.value not in cats:
+            cats.append(m.value.value)
+    if inclusive and cats:
+        w.rules.append("category:inclusive")
+        cats = list(categories)            # '자료 요구까지 합쳐서': every category
+    depts = tuple(dict.fromkeys(e.value.name for e in w.of("entity") if e.value.kind == "department"))
+    for e in w.of("entity"):
+        w.take(e)
+    aggs = w.of("aggregate")
+    for a in aggs:
+        w.take(a)
+    by_dept = any(a.value.by == "department" for a in aggs) or any(
+        m.value.name == "department" for m in w.of("scope"))
+    for m in w.of("scope"):
+        w.take(m)
+    op = "list" if any(a.value.op == "list" for a in aggs) and not any(a.value.op == "count" for a in aggs) else "count"
+    if by_dept:
+        op = "count"
+        w.rules.append("group:department")
+    w.rules.append(f"audit:{op}")
+    left = tuple(m for m in w.leftovers() if m.kind in ("comparison", "exclusion", "derived"))
+    query = AuditQuery(op, tuple(st), tuple(cats), depts)
+    return Frame("audit", query, depts, tuple(w.rules), tuple(w.assumptions), left,
+                 clarify_reason=("다음 조건을 어떻게 적용할지 알 수 없습니다: " + ", ".join(f"'{m.text}'" for m in left))
+                 if left else "", metrics_explicit=bool(st or cats), clarify=(),
+                 not_found="") if not by_dept else Frame(
+        "audit", query, depts, tuple(w.rules) + ("by:department",), tuple(w.assumptions), left)
