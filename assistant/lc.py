@@ -21,7 +21,7 @@ from .budget import METRICS, OPERATIONS, BudgetQuery, Condition
 MetricName = Literal["budget", "committed", "spent", "forecast", "committed_rate", "spent_rate", "forecast_rate",
                      "unspent", "expected_lapse", "pending"]
 OperationName = Literal["lookup", "argmax", "argmin", "top_k", "bottom_k", "rank", "sum", "mean", "count_where",
-                        "list_where", "by_department", "compare"]
+                        "list_where", "by_department", "compare", "share", "sort"]
 assert set(MetricName.__args__) == set(METRICS) and set(OperationName.__args__) == set(OPERATIONS)
 
 
@@ -45,6 +45,8 @@ class BudgetArgs(BaseModel):
     source: Literal["appendix", "body", "overview"] = "appendix"
     citizen: bool | None = None
     conditions: list[ConditionArgs] = Field(default_factory=list, max_length=10)
+    exclusions: list[ConditionArgs] = Field(default_factory=list, max_length=10,
+                                            description="rows matching any of these are left out")
     ascending: bool = False
 
 
@@ -70,7 +72,8 @@ def run_budget(assistant, args: BudgetArgs) -> dict:
     q = BudgetQuery(metrics=tuple(args.metrics), operation=args.operation, k=args.k, rank=args.rank,
                     names=tuple(args.names), departments=tuple(args.departments), level=args.level,
                     source=args.source, citizen=args.citizen, ascending=args.ascending,
-                    conditions=tuple(Condition(c.metric, c.op, c.value) for c in args.conditions))
+                    conditions=tuple(Condition(c.metric, c.op, c.value) for c in args.conditions),
+                    exclusions=tuple(Condition(c.metric, c.op, c.value) for c in args.exclusions))
     res = assistant.budget_tool.run(q)
     return {"answer": budget_answer.render(res, "ko", assistant.body_programs), "method": res.method,
             "data": budget_answer.data_of(res.rows), "value": res.value,
