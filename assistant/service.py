@@ -245,9 +245,11 @@ class Assistant:
         if state.turns and intent not in ("validation",):
             if wants_budget_followup(mentions, state, short) and intent != "budget" and "status" not in kinds:
                 return "budget", scores, method + "+followup:budget"
+            slots = kinds - {"reference", "answer_type", "year"}
             if state.route == "audit" and "metric" not in kinds and (
-                    refs or (short and ({"status", "category"} & kinds or not kinds & {"entity", "metric"}))):
-                if state.audit_item and "it" in refs | {"it"} and not {"status", "category", "aggregate"} & kinds:
+                    (refs and not slots - {"status", "category", "aggregate", "entity"})
+                    or (short and (({"status", "category"} & kinds) or not slots))):
+                if state.audit_item and ("it" in refs or short) and not {"status", "category", "aggregate"} & kinds:
                     return "audit_followup", scores, method + "+followup:finding"
                 return "audit_count", scores, method + "+followup:audit"
             if state.route == "validation" and short and not kinds & {"entity", "metric"} and intent == "abstain":

@@ -83,7 +83,8 @@ def _metric_for(c: Comparison, metrics: list[str], before: list[str], w: _Work, 
     if q.unit == "천원":
         m = named if named and METRICS[named][2] == AMOUNT else None
         m = m or next((x for x in reversed(before) if METRICS[x][2] == AMOUNT), None) \
-            or next((x for x in metrics if METRICS[x][2] == AMOUNT), None)
+            or next((x for x in metrics if METRICS[x][2] == AMOUNT), None) \
+            or next((AMOUNT_OF_RATE[x] for x in list(reversed(before)) + metrics if x in AMOUNT_OF_RATE), None)
         if m is None:
             m = "budget"
             w.assumptions.append(f"'{text}'을 예산현액 기준으로 읽었습니다")

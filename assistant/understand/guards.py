@@ -67,8 +67,11 @@ class Guards:
         return None
 
     def places(self, utt: Utterance, mentions, intent: str) -> Refusal | None:
+        taken = [x.span for x in mentions if x.kind not in ("answer_type",)]
         for m in _CITY.finditer(utt.text):
             word = m.group(1)
+            if any(a < m.end(1) and m.start(1) < b for a, b in taken):
+                continue            # '절반도 안 되는' is a comparison, not a province
             if word not in self.corpus_text and word[:-1] not in self.corpus_text:
                 return Refusal("places", f"보고서는 서울시 자료만 담고 있어 '{word}' 자료는 없습니다.",
                                f"The reports cover Seoul only, not {word}.")

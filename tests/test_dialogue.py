@@ -1,0 +1,73 @@
+"""Follow-ups through the whole assistant: named rules over an immutable state."""
+import uuid
+
+import pytest
+
+
+def talk(assistant, *questions):
+    sid = uuid.uuid4().hex
+    return [assistant.ask(q, sid) for q in questions]
+
+
+def rules(ans):
+    return ans.data.get("interpretation", {}).get("rules", [])
+
+
+def test_an_unknown_name_never_inherits_the_last_target(assistant):
+    a, b = talk(assistant, "인권담당관 예산은?", "청년 월세 지원 사업 예산은?")
+    assert a.route == "budget" and "1,429,130" in a.answer
+    assert b.route == "not_found" and "1,429,130" not in b.answer
+
+
+def test_a_word_starting_with_geu_is_not_a_pronoun(assistant):
+    a, b = talk(assistant, "청년수당 예산은?", "그린뉴딜 사업 예산은?")
+    assert "21,010,000" in a.answer
+    assert "21,010,000" not in b.answer and b.route in ("not_found", "clarify")
+
+
+def test_a_new_measure_for_the_same_target(assistant):
+    a, b = talk(assistant, "청년수당 예산은?", "거기 지금까지 쓴 돈은?")
+    assert "6,276,500" in b.answer and any(r.startswith("followup:") for r in rules(b))
+
+
+def test_the_same_measure_for_another_target(assistant):
+    a, b, c = talk(assistant, "청년정책담당관 사업 예산은 얼마예요?", "그럼 인권담당관은?", "둘 중에 지출률은 어디가 더 높아요?")
+    assert "44,536,737" in a.answer and "1,429,130" in b.answer
+    assert "38.3%" in c.answer and "29.9%" in c.answer
+
+
+def test_next_rank_after_a_superlative(assistant):
+    a, b = talk(assistant, "지출률이 가장 낮은 사업은 뭐예요?", "그럼 두 번째로 낮은 건?")
+    assert "청년 인생설계 학교" in b.answer and "0.7%" in b.answer
+
+
+def test_among_them_narrows_the_last_scope(assistant):
+    a, b = talk(assistant, "인권담당관 사업 목록 보여줘", "그중에 아직 한 푼도 안 쓴 건?")
+    assert b.route == "budget" and "서울인권 컨퍼런스" in b.answer
+
+
+def test_a_failed_turn_keeps_the_old_state(assistant):
+    sid = uuid.uuid4().hex
+    assistant.ask("청년수당 예산은?", sid)
+    bad = assistant.ask("\x00\x01\x02\x03\x04\x05", sid)
+    assert bad.error is not None
+    again = assistant.ask("그 사업 지출액은?", sid)
+    assert "6,276,500" in again.answer
+
+
+def test_interpretation_is_in_every_answer(assistant):
+    ans = assistant.ask("지출률이 절반도 안 되는 사업은 몇 개?")
+    it = ans.data["interpretation"]
+    assert it["intent"] == "budget" and it["scores"] and it["mentions"]
+    assert any(m["kind"] == "comparison" and m["text"] for m in it["mentions"])
+    assert "50" in ans.answer and "모두 55개" not in ans.answer
+
+
+def test_contradictory_conditions_are_asked_about(assistant):
+    ans = assistant.ask("지출률 50% 미만이면서 90% 이상인 사업은?")
+    assert ans.route == "clarify" and "50" in ans.answer and "90" in ans.answer
+
+
+@pytest.mark.parametrize("q", ["예산은 얼마야?", "집행률은?"])
+def test_a_budget_question_without_target_or_order_asks(assistant, q):
+    assert assistant.ask(q).route == "clarify"
