@@ -13,6 +13,7 @@ TABLE_COLUMNS = ["program", "department", "level", "source", "budget", "committe
                  "line_end"]
 MAX_LISTED = 60
 SUMMARY = ["budget", "spent", "spent_rate"]      # always shown with a looked-up row
+RATE_OF = {"committed": "committed_rate", "forecast": "forecast_rate"}   # an amount looked up shows its rate too
 
 
 def value_text(metric: str, v, lang: str) -> str:
@@ -153,7 +154,9 @@ def render(res: BudgetResult, lang: str, body_rows) -> str:
                 tail += f" (difference {fmt.amount(int(d), lang) if METRICS[m][2] == AMOUNT else f'{d:.1f} points'})."
         return "\n".join(lines + [tail] + _disagreements(recs, metrics, body_rows, lang))
     # lookup: what was asked, then the budget, spending and rate it stands on
-    shown = metrics + [x for x in SUMMARY if x not in metrics and not (x == "spent_rate" and len(metrics) > 2)]
+    rates = [RATE_OF.get(x) for x in metrics if RATE_OF.get(x) and RATE_OF[x] not in metrics]
+    shown = metrics + rates + [x for x in SUMMARY if x not in metrics + rates
+                               and not (x == "spent_rate" and len(metrics) > 2)]
     lines = [row_text(r, shown, lang, basis=True) for r in recs]
     text = lines[0] + "." if len(lines) == 1 else "\n".join(f"- {x}" for x in lines)
     return "\n".join([text] + _disagreements(recs, metrics, body_rows, lang))

@@ -44,9 +44,10 @@ def _lookup(targets: tuple[str, ...], metrics: tuple[str, ...], departments: set
 
 def pick_candidate(frame, mentions, state: DialogueState, catalog, squashed: str):
     """'운영 쪽이요' after a clarify that listed several programmes."""
-    if not state.candidates or frame.targets and not set(frame.targets) & set(state.candidates):
+    offered = state.candidates or state.group
+    if not offered or frame.targets and not set(frame.targets) & set(offered):
         return None
-    picked = [t for t in frame.targets if t in state.candidates] or catalog.disambiguate(list(state.candidates), squashed)
+    picked = [t for t in frame.targets if t in offered] or catalog.disambiguate(list(offered), squashed)
     if len(picked) != 1:
         return None
     last = state.budget_query or BudgetQuery()
@@ -172,6 +173,8 @@ def wants_budget_followup(mentions: tuple[Mention, ...], state: DialogueState, s
     """Does a turn without its own intent signal continue a budget conversation?"""
     if state.route not in ("budget", "clarify") or state.budget_query is None:
         return False
+    if any(m.kind == "unknown_name" for m in mentions) and not any(m.kind == "entity" for m in mentions):
+        return True          # '그린뉴딜 사업 예산은?': the budget handler says there is no such programme
     kinds = {m.kind for m in mentions}
     if state.candidates and "entity" in kinds:
         return True

@@ -118,15 +118,19 @@ def handle_budget(ctx, req: Request) -> Outcome:
     data["query"]["exclusions"] = [c.__dict__ for c in bq.exclusions]
     if res.value:
         data["value"] = res.value
-    named = tuple(bq.names) + tuple(bq.departments)
-    programs = tuple(n for n in bq.names if n in ctx.catalog.programs)
-    if not named and len(res.rows) == 1:
-        programs = tuple(res.rows["program"])
+    rows = tuple(res.rows["program"])
+    if bq.operation in ("lookup", "compare", "sum", "mean", "share") and (bq.names or bq.departments):
+        named = tuple(bq.names) + tuple(bq.departments)       # '그 사업' / '거기' = what was named
+        programs = tuple(n for n in bq.names if n not in ctx.catalog.departments)
+        departments = tuple(bq.departments) + tuple(n for n in bq.names if n in ctx.catalog.departments)
+    else:
+        named = rows if 0 < len(rows) <= 10 else ()           # '그 사업' after a superlative = its result
+        programs = tuple(n for n in named if n not in ctx.catalog.departments)
+        departments = tuple(n for n in named if n in ctx.catalog.departments)
     nxt = state.after(route="budget", budget_query=bq, candidates=(), question=req.question,
-                      result_names=tuple(res.rows["program"])[:60],
-                      entity_history=state.with_named(named),
-                      programs=programs or (state.programs if not named else ()),
-                      departments=tuple(bq.departments) if named else state.departments)
+                      result_names=rows[:60], entity_history=state.with_named(named),
+                      programs=programs if named else state.programs,
+                      departments=departments if named else state.departments)
     return Outcome(Answer(req.question, text, "budget", data, res.method, cites, 0.0), nxt)
 
 
@@ -162,6 +166,18 @@ def handle_audit_count(ctx, req: Request) -> Outcome:
     multi = audit_answer.min_departments(req.utt.squashed)
     if multi:
         aq = replace(aq, min_departments=multi)
+    topic = req.extra.get("topic")
+    if topic and aq.operation != "detail":
+        # '그거 관련해서 자료제출 요구도 있었어요?': findings of this scope about the same subject
+        pool = ctx.audit_tool.filter(aq)
+        ranked = [(i, v) for i, v in ctx.audit_tool.rank(f"{req.question} {topic}", pool)
+                  if v >= audit_answer.DETAIL_THRESHOLD * 0.6]
+        if ranked:
+            res = ctx.audit_tool.run(aq)
+            ids = [str(ctx.audit.iloc[i]["id"]) for i, _ in ranked[:5]]
+            res.items = ctx.audit[ctx.audit["id"].isin(ids)]
+            res.counts = {"total": len(res.items), "by_status": audit_answer.summary_counts(res.items), "by_category": {}}
+            return _audit_render(ctx, req, res, req.state, res.method + " · 직전 질문의 주제로 좁힘")
     return _audit_render(ctx, req, ctx.audit_tool.run(aq), req.state)
 
 
@@ -228,13 +244,16 @@ def handle_validation(ctx, req: Request) -> Outcome:
 def handle_organization(ctx, req: Request) -> Outcome:
     orders = [m.value for m in req.mentions if m.kind == "order"]
     superl = orders[0].direction if orders else None
-    out = organization.answer(ctx.corpus, req.utt.squashed, req.departments, superl, req.lang)
+    depts = req.departments
+    if not depts and any(m.kind == "reference" for m in req.mentions):
+        depts = list(req.state.departments)           # '거기 정원은?' after a department's answer
+    out = organization.answer(ctx.corpus, req.utt.squashed, depts, superl, req.lang)
     if out is None:
         return Outcome(Answer(req.question, "", "passages"), req.state, redirect="passages",
                        redirect_extra=(("route", "organization"),))
     text, data, cites = out
     nxt = req.state.after(route="organization", question=req.question,
-                          departments=tuple(req.departments) or req.state.departments)
+                          departments=tuple(depts) or req.state.departments)
     return Outcome(Answer(req.question, text, "organization", data, "일반현황의 조직표·부서별 주요기능 표에서 조회", cites, 0.0), nxt)
 
 
@@ -258,7 +277,7 @@ def handle_passages(ctx, req: Request) -> Outcome:
         return Outcome(facts, nxt)
     finder = ctx.passages
     unknown = []
-    if route == "passages" and req.lang == "ko":
+    if route in ("passages", "organization") and req.lang == "ko":
         unknown = finder.unknown_terms(req.question) or (finder.unanswerable_focus(req.question, entity)
                                                          if req.programs else [])
     query = f"{req.question} {context}".strip()

@@ -94,7 +94,7 @@ class Assistant:
         self.body_programs = budget_answer.body_index(self.body)
         self.admin_names = tuple(self.catalog.admin)
         from .understand.extract import ExtractContext
-        self._extract_ctx = ExtractContext(self.catalog, embed=embed)
+        self._extract_ctx = ExtractContext(self.catalog, embed=None)   # see README: metric similarity off (precision)
 
     def _set_index(self, index) -> None:
         self._index = index
@@ -241,23 +241,38 @@ class Assistant:
         kinds = {m.kind for m in mentions}
         short = len(utt.squashed) <= 16
         refs = {m.value.kind for m in mentions if m.kind == "reference"}
+        asks = {m.value.kind for m in mentions if m.kind == "answer_type"}
         # a turn that leans on the conversation continues it (named rules, traced in the interpretation)
-        if state.turns and intent not in ("validation",):
-            if wants_budget_followup(mentions, state, short) and intent != "budget" and "status" not in kinds:
+        if state.turns:
+            offered = state.candidates or state.group
+            if offered and len(self.catalog.disambiguate(list(offered), utt.squashed)) == 1 \
+                    and not kinds & {"status", "category"} and not asks & TEXT_ASKS:
+                return "budget", scores, method + "+followup:pick"
+            if state.route == "validation" and short and not kinds & {"entity", "metric", "status", "category"}:
+                return "validation", scores, method + "+followup:validation"
+            if wants_budget_followup(mentions, state, short) and intent != "budget" and not asks & TEXT_ASKS:
                 return "budget", scores, method + "+followup:budget"
-            slots = kinds - {"reference", "answer_type", "year"}
+            slots = kinds - {"reference", "answer_type", "year", "scope"}
             if state.route == "audit" and "metric" not in kinds and (
                     (refs and not slots - {"status", "category", "aggregate", "entity"})
                     or (short and (({"status", "category"} & kinds) or not slots))):
                 if state.audit_item and ("it" in refs or short) and not {"status", "category", "aggregate"} & kinds:
                     return "audit_followup", scores, method + "+followup:finding"
                 return "audit_count", scores, method + "+followup:audit"
-            if state.route == "validation" and short and not kinds & {"entity", "metric"} and intent == "abstain":
-                return "validation", scores, method + "+followup:validation"
+        evidence, strong = slot_evidence(kinds, mentions)
+        overridable = OVERRIDABLE_STRONG if strong else OVERRIDABLE_WEAK
+        if evidence and evidence != intent and intent in overridable:
+            return evidence, scores, method + f"+slots:{evidence}"
+        scopes = {m.value.name for m in mentions if m.kind == "scope"}
+        if intent in ("audit_count", "audit_topic") and "audit" not in scopes and not kinds & AUDIT_SLOTS:
+            # no word of the audit document: the report's text is searched (a finding it finds is handed over)
+            return "passages", scores, method + "+slots:no_audit_cue"
+        measures = kinds & MEASURE_SLOTS - ({"scope"} if scopes <= {"audit", "program"} else set())
+        if intent == "budget" and not (measures or asks & {"amount", "rate"}):
+            # a name with no measure asked ('…은 어디까지 운영돼?') is a question for the text
+            return "passages", scores, method + "+slots:no_measure"
         if intent == "abstain":
-            # no exemplar is close: the slots decide, else the report's text is searched
-            if "metric" in kinds or "order" in kinds and "entity" in kinds:
-                return "budget", scores, method + "+slots:budget"
+            # no exemplar is close and no slot decides: the report's text is searched
             return "passages", scores, method + "+abstain:passages"
         return intent, scores, method
 
@@ -304,6 +319,9 @@ class Assistant:
         rules += list(frame.rules)
         atypes = [m.value for m in mentions if m.kind == "answer_type"]
         extra.setdefault("answer_type", atypes[0] if atypes else None)
+        if handler_intent == "audit_count" and state.route == "audit" and state.question and any(
+                m.kind == "reference" and m.value.kind == "it" for m in mentions):
+            extra["topic"] = state.question
         req = Request(q, utt, utt.lang, mentions, frame, state, handler_intent,
                       redirect_from="followup" if intent == "audit_followup" else "", extra=extra)
         out: Outcome = HANDLERS[handler_intent](self._ctx, req)
@@ -345,13 +363,8 @@ class Assistant:
                 from .findings import FindingFinder
             except ImportError:
                 return None
-            self._findings_finder = FindingFinder(self.audit, self.index, embed=self._embed_many)
+            self._findings_finder = FindingFinder(self.audit, self.index, embed=self._embed)
         return self._findings_finder
-
-    def _embed_many(self, texts):
-        if self._embed is None:
-            return None
-        return self._embed(texts)
 
     def facts_answer(self, req, names) -> Answer | None:
         if not self._facts:
@@ -413,6 +426,31 @@ class Assistant:
             for sec in rows["section"]:
                 out.append(sec.split(" > ")[-1])
         return list(dict.fromkeys(out))
+
+
+BUDGET_SLOTS = {"metric", "derived", "exclusion"}
+AUDIT_SLOTS = {"status", "category"}
+MEASURE_SLOTS = {"metric", "derived", "exclusion", "comparison", "order", "aggregate", "scope"}
+TEXT_ASKS = {"place", "org", "date", "period", "person", "how"}      # answer types the report's text holds
+# which intents slot evidence may overrule: weak evidence (a metric word alone) only the vague ones;
+# strong evidence (a measure with an order, condition, difference or exclusion) all but validation
+OVERRIDABLE_WEAK = ("abstain", "passages", "out_of_scope", "audit_count", "organization")
+OVERRIDABLE_STRONG = OVERRIDABLE_WEAK + ("audit_topic",)
+
+
+def slot_evidence(kinds: set[str], mentions) -> tuple[str | None, bool]:
+    """Slots that settle the intent against the exemplars (traced as '+slots:…'), and how strongly:
+    a budget measure (a metric, a difference, an exclusion, a condition on an amount or
+    rate) with no audit status or category is a budget question; an audit status or
+    category counted, with no budget measure, is a count of findings."""
+    money = any(m.kind == "comparison" and m.value.quantity.unit in ("%", "천원") for m in mentions)
+    budget = bool(kinds & BUDGET_SLOTS) or money
+    audit = bool(kinds & AUDIT_SLOTS)
+    if budget and not audit:
+        return "budget", bool(kinds & {"order", "derived", "exclusion"}) or money
+    if audit and not budget and "aggregate" in kinds:
+        return "audit_count", True
+    return None, False
 
 
 def _open_sessions(settings: Settings):
