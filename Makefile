@@ -36,5 +36,14 @@ eval: $(STAMP) index
 clean:
 	rm -rf $(VENV) .index
 
-load: $(STAMP)
-	$(BIN)/python -m eval.load --url http://$(HOST):$(PORT) --clients 16 --seconds 10
+# `make load`: serve with LOAD_WORKERS workers on LOAD_PORT, 16 clients × 10 s of distinct questions, stop.
+# Against a server you started yourself: $(BIN)/python -m eval.load --url http://HOST:PORT
+LOAD_PORT ?= 8765
+LOAD_WORKERS ?= 2
+load: $(STAMP) index
+	@set -e; $(BIN)/report-assistant serve --workers $(LOAD_WORKERS) --port $(LOAD_PORT) --no-access-log \
+	  --log-level warning & pid=$$!; trap 'kill $$pid 2>/dev/null; wait $$pid 2>/dev/null' EXIT; \
+	for i in $$(seq 1 240); do $(BIN)/python -c "import urllib.request as u; u.urlopen('http://127.0.0.1:$(LOAD_PORT)/health', timeout=2)" \
+	  2>/dev/null && break; sleep 0.5; done; \
+	$(BIN)/python -m eval.load --url http://127.0.0.1:$(LOAD_PORT) --clients 16 --seconds 10 \
+	  --label "$(LOAD_WORKERS) workers"

@@ -21,8 +21,9 @@ from starlette.staticfiles import StaticFiles
 from index.errors import ReportError
 from index.settings import Settings
 
-from .errors import BodyLimitMiddleware, install_handlers
+from .errors import BodyLimitMiddleware, InflightLimitMiddleware, install_handlers
 from .models import MAX_BODY_BYTES
+from .openai_compat import include as include_openai
 from .routes import router
 
 log = logging.getLogger("report_assistant.api")
@@ -30,6 +31,8 @@ log = logging.getLogger("report_assistant.api")
 STATIC = Path(__file__).resolve().parent / "static"
 SWAGGER = STATIC / "vendor" / "swagger-ui"
 VERSION = "0.1.0"
+MAX_INFLIGHT = 128        # requests in progress per worker before 503 (serve --limit-concurrency)
+INFLIGHT_ENV = "REPORT_ASSISTANT_MAX_INFLIGHT"   # how `serve --workers N` hands --limit-concurrency to its workers
 # The page makes no request outside its own origin; the browser enforces it.
 PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
             "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
@@ -53,9 +56,11 @@ def load_assistant(settings: Settings) -> Any:
 
 
 def create_app(settings: Settings | None = None, assistant: Any = None, *,
-               cors_origins: Iterable[str] | None = None, max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
+               cors_origins: Iterable[str] | None = None, max_body_bytes: int = MAX_BODY_BYTES,
+               max_inflight: int = MAX_INFLIGHT) -> FastAPI:
     """Build the app. With `assistant=None` the lifespan loads one from `settings` at start-up
-    (and start-up fails with a clear message when the index is missing or stale)."""
+    (and start-up fails with a clear message when the index is missing or stale).
+    More than `max_inflight` requests in progress get 503 at once."""
     settings = settings if settings is not None else Settings.from_env()
 
     @asynccontextmanager
@@ -74,13 +79,17 @@ def create_app(settings: Settings | None = None, assistant: Any = None, *,
     app.state.settings = settings
     app.state.assistant = assistant
     install_handlers(app)
+    from .schema import install_openapi
+    install_openapi(app)
     app.include_router(router)
+    include_openai(app)     # /v1/chat/completions, /v1/models (OpenAI-compatible)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _add_page(app)
     if vendored_docs:
         _add_docs(app)
 
     app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)
+    app.add_middleware(InflightLimitMiddleware, limit=max_inflight)
     origins = list(cors_origins if cors_origins is not None else getattr(settings, "cors_origins", None) or ())
     if origins:  # CORS is off unless configured
         from starlette.middleware.cors import CORSMiddleware
@@ -112,4 +121,6 @@ def _add_docs(app: FastAPI) -> None:
 
 def app_from_env() -> FastAPI:
     """uvicorn factory for multi-worker serving: settings from the environment, assistant loaded per worker."""
-    return create_app(Settings.from_env())
+    import os
+    raw = os.environ.get(INFLIGHT_ENV, "")
+    return create_app(Settings.from_env(), max_inflight=int(raw) if raw.isdigit() and int(raw) > 0 else MAX_INFLIGHT)

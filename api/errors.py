@@ -16,18 +16,20 @@ log = logging.getLogger("report_assistant.api")
 
 # ReportError.code → HTTP status
 REPORT_STATUS = {"not_found": 404, "index_missing": 503, "bad_input": 400}
-HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "body_too_large",
-              415: "unsupported_media_type", 422: "invalid_request", 503: "unavailable"}
+HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 408: "request_timeout",
+              409: "session_busy", 413: "body_too_large", 415: "unsupported_media_type", 422: "invalid_request",
+              429: "too_many_sessions", 500: "internal", 503: "unavailable"}
 
 
 class ApiError(Exception):
     """An error a route raises on purpose: status, a stable code and a message for the user."""
 
-    def __init__(self, status: int, code: str, message: str):
+    def __init__(self, status: int, code: str, message: str, headers: dict | None = None):
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
+        self.headers = headers
 
 
 def error_response(status: int, code: str, message: str, headers: dict | None = None) -> JSONResponse:
@@ -69,7 +71,7 @@ def validation_message(errors: list[dict]) -> str:
 def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError):
-        return error_response(exc.status, exc.code, exc.message)
+        return error_response(exc.status, exc.code, exc.message, headers=exc.headers)
 
     @app.exception_handler(ReportError)
     async def _report_error(request: Request, exc: ReportError):
@@ -105,16 +107,21 @@ def install_handlers(app: FastAPI) -> None:
         return error_response(500, "internal", "internal error; the server log has the details")
 
 
-class BodyLimitMiddleware:
-    """Refuse request bodies over `max_bytes` with 413 before the app reads them.
+DRAIN_BYTES = 4 * 1024 * 1024     # an oversized body is read (and thrown away) up to this, so the client gets its 413
 
-    A declared Content-Length over the limit is refused at once; a body without one
-    (chunked) is read up to the limit and replayed to the app.
+
+class BodyLimitMiddleware:
+    """Refuse request bodies over `max_bytes` with 413 before the app sees them.
+
+    The refused body is read and discarded up to `drain_bytes` before the 413 is sent (with
+    `Connection: close`): a client still sending would otherwise see a reset, not the answer.
+    A body without Content-Length (chunked) is read up to the limit and replayed to the app.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int):
+    def __init__(self, app: ASGIApp, max_bytes: int, drain_bytes: int = DRAIN_BYTES):
         self.app = app
         self.max_bytes = max_bytes
+        self.drain_bytes = drain_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -125,10 +132,15 @@ class BodyLimitMiddleware:
         if length is not None:
             try:
                 n = int(length)
+                if n < 0:
+                    raise ValueError
             except ValueError:
-                await error_response(400, "bad_request", "Content-Length is not a number")(scope, receive, send)
+                await error_response(400, "bad_request", "Content-Length is not a number",
+                                     headers={"Connection": "close"})(scope, receive, send)
                 return
             if n > self.max_bytes:
+                if headers.get(b"expect", b"").lower() != b"100-continue":   # else the client waits, sends nothing
+                    await self._drain(receive, 0)
                 await self._too_large(n, scope, receive, send)
                 return
             await self.app(scope, receive, send)
@@ -144,6 +156,8 @@ class BodyLimitMiddleware:
             chunks.append(message.get("body", b""))
             total += len(chunks[-1])
             if total > self.max_bytes:
+                if message.get("more_body", False):
+                    await self._drain(receive, total)
                 await self._too_large(total, scope, receive, send, at_least=True)
                 return
             if not message.get("more_body", False):
@@ -160,6 +174,16 @@ class BodyLimitMiddleware:
 
         await self.app(scope, replay, send)
 
+    async def _drain(self, receive: Receive, seen: int) -> None:
+        """Read and drop the rest of the body, up to drain_bytes in all (the server's body timeout bounds the time)."""
+        while seen <= self.drain_bytes:
+            message = await receive()
+            if message["type"] != "http.request":
+                return
+            seen += len(message.get("body", b""))
+            if not message.get("more_body", False):
+                return
+
     async def _too_large(self, n: int, scope: Scope, receive: Receive, send: Send, at_least: bool = False) -> None:
         size = f"{'over ' if at_least else ''}{n:,} bytes"
         response = error_response(413, "body_too_large",
@@ -167,3 +191,30 @@ class BodyLimitMiddleware:
                                   headers={"Connection": "close"})
         await response(scope, receive, send)
 
+
+class InflightLimitMiddleware:
+    """At most `limit` requests in progress in this process; more get 503 at once (with Retry-After),
+    instead of waiting in a queue. /health is never refused, so a monitor sees a busy server as up."""
+
+    def __init__(self, app: ASGIApp, limit: int, exempt: tuple[str, ...] = ("/health",)):
+        if limit < 1:
+            raise ValueError("limit must be >= 1")
+        self.app = app
+        self.limit = limit
+        self.exempt = exempt
+        self.inflight = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("path") in self.exempt:
+            await self.app(scope, receive, send)
+            return
+        if self.inflight >= self.limit:
+            await error_response(503, "overloaded",
+                                 f"the server is answering {self.inflight} requests (its limit); retry in a second",
+                                 headers={"Retry-After": "1"})(scope, receive, send)
+            return
+        self.inflight += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.inflight -= 1

@@ -175,6 +175,17 @@ class HealthOut(BaseModel):
 
 # ---------------------------------------------------------------- helpers
 
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(v: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula (= + - @, tab or CR first) gets a leading
+    quote; numbers stay numbers (a negative number is not text)."""
+    if isinstance(v, str) and v.startswith(_FORMULA):
+        return "'" + v
+    return v
+
+
 def plain(value: Any) -> Any:
     """numpy / pandas scalars, NaN and NA → JSON-safe Python values, recursively."""
     if value is None or isinstance(value, (str, bool, int)):

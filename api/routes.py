@@ -5,6 +5,8 @@ No figure is computed here: tables come from `index.tables`, answers from `Assis
 from __future__ import annotations
 
 import csv
+import functools
+import inspect
 import io
 import json
 import logging
@@ -13,7 +15,7 @@ import time
 from collections import Counter
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
@@ -23,13 +25,28 @@ from .deps import AssistantDep, SearchIndexDep
 from .errors import ApiError, error_responses
 from .models import (DOC_ID_PATTERN, MAX_CONTEXT, MAX_K, MAX_LINES, MAX_QUERY_CHARS, AnswerOut, AskRequest,
                      AuditOut, AuditStatus, BudgetLevel, BudgetSource, DocumentOut, DocumentsOut, HealthOut,
-                     LinesOut, SearchMode, SearchOut, TableFormat, TableOut, ValidationOut, plain)
+                     LinesOut, SearchMode, SearchOut, TableFormat, TableOut, ValidationOut, csv_cell, plain)
 
 router = APIRouter()
 log = logging.getLogger("report_assistant.api")
 
 # Answer.error codes that mean the request was bad (422); any other error code is part of a 200 answer
 QUESTION_ERRORS = {"bad_input", "empty", "too_long"}
+# session store refusals → (HTTP status, Retry-After seconds)
+SESSION_ERRORS = {"too_many_sessions": (429, "60"), "session_busy": (409, "1")}
+
+
+@functools.lru_cache(maxsize=32)
+def _takes_client_type(cls) -> bool:
+    try:
+        return "client" in inspect.signature(cls.ask).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def _takes_client(assistant) -> bool:
+    """Whether assistant.ask accepts `client=` (the per-client cap on new sessions needs the caller's address)."""
+    return _takes_client_type(type(assistant))
 
 Text = Annotated[str | None, Query(max_length=200)]
 
@@ -37,15 +54,19 @@ Text = Annotated[str | None, Query(max_length=200)]
 # ---------------------------------------------------------------- ask and search
 
 @router.post("/ask", response_model=AnswerOut, tags=["ask"],
-             responses=error_responses(400, 413, 422, 500),
+             responses=error_responses(400, 409, 413, 422, 429, 500, 503),
              summary="질문에 답합니다 (표 답변은 data.columns/rows, 근거는 citations)")
-async def ask(body: AskRequest, assistant: AssistantDep) -> Any:
+async def ask(body: AskRequest, assistant: AssistantDep, request: Request) -> Any:
     # in the thread pool: a passage question embeds the query, and must not stall the event loop
-    answer = await run_in_threadpool(assistant.ask, body.question, session_id=body.session_id)
+    extra = {"client": request.client.host if request.client else ""} if _takes_client(assistant) else {}
+    answer = await run_in_threadpool(assistant.ask, body.question, session_id=body.session_id, **extra)
     error = answer.error or {}
     code = error.get("code")
     if code in QUESTION_ERRORS:       # the question itself is unusable (e.g. control characters)
         raise ApiError(422, code, error.get("message") or "the question cannot be used")
+    if code in SESSION_ERRORS:        # the session store refused the turn
+        status, retry = SESSION_ERRORS[code]
+        raise ApiError(status, code, error.get("message") or code, headers={"Retry-After": retry})
     if code == "internal":            # a bug: log the details, never send them
         log.error("assistant internal error for %r: %s", body.question[:200], error.get("message"))
         raise ApiError(500, "internal", "internal error; the server log has the details")
@@ -92,8 +113,8 @@ def _frame_out(df, filters: dict, fmt: str, name: str, extra: dict | None = None
         w = csv.writer(buf, lineterminator="\n")
         w.writerow(columns)
         for r in rows:
-            w.writerow([json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else
-                        ("" if v is None else v) for v in r])
+            w.writerow([csv_cell(json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else
+                                 ("" if v is None else v)) for v in r])
         # BOM so spreadsheet programs read the Korean text as UTF-8
         return Response("\ufeff" + buf.getvalue(), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
@@ -174,6 +195,23 @@ async def audit(
     filters = {"status": status, "category": category, "department": department, "q": q}
     return _frame_out(df, filters, format, "audit",
                       {"counts": counts, "by_category": by_category, "total": total})
+
+
+@router.get("/facts", response_model=TableOut, tags=["tables"], responses=error_responses(422),
+            summary="라벨–값 사실 (위치·수탁기관·위탁기간·지원규모 …, 줄 번호)")
+async def facts(
+    assistant: AssistantDep,
+    program: Text = None,
+    label: Annotated[str | None, Query(max_length=40, description="라벨 (예: 수탁기관, 위 치) 또는 키 (operator, place, period …)")] = None,
+    format: TableFormat = "json",
+) -> Any:
+    from index.facts import facts_frame, select
+    all_facts = getattr(assistant.corpus, "facts", [])
+    if program and program.strip():
+        _known({f.program for f in all_facts} | {f.subject for f in all_facts}, "program", program.strip())
+    chosen = select(all_facts, program=(program or "").strip() or None, label=(label or "").strip() or None)
+    df = facts_frame(type("C", (), {"facts": chosen})())
+    return _frame_out(df, {"program": program, "label": label}, format, "facts")
 
 
 @router.get("/validation", response_model=ValidationOut, tags=["tables"],

@@ -116,7 +116,11 @@ def same_target(frame, mentions, state: DialogueState, catalog, squashed: str):
     targets = state.programs or state.departments or state.result_names[:2]
     if not targets:
         return None
-    new_metrics = _metrics(mentions)
+    if len(targets) > 1:
+        picked = catalog.disambiguate(list(targets), squashed)     # '거기 운영 예산은?' after a name for two
+        if len(picked) == 1:
+            targets = tuple(picked)
+    new_metrics = frame.metrics if frame.metrics_explicit and frame.metrics else _metrics(mentions)
     if not (_refs(mentions, "it") or new_metrics or _refs(mentions, "other")):
         return None
     frame_q = _budget_query(frame)
@@ -130,11 +134,15 @@ def same_target(frame, mentions, state: DialogueState, catalog, squashed: str):
 
 def add_target(frame, mentions, state: DialogueState, catalog, squashed: str):
     """'조성사업 예산까지 합치면?': the last programme(s) plus the new one, summed."""
-    q = _budget_query(frame)
     adds = "까지" in squashed or any(m.kind == "aggregate" and m.value.op == "sum" for m in mentions)
-    if q is None or not frame.targets or not state.programs or not adds or set(state.programs) & set(frame.targets):
+    if not adds or not state.programs:
         return None
-    names = tuple(dict.fromkeys(state.programs + tuple(n for n in frame.targets if n not in catalog.departments)))
+    new = tuple(n for n in frame.targets if n not in catalog.departments)
+    if not new and state.group:
+        new = tuple(catalog.disambiguate([g for g in state.group if g not in state.programs], squashed))[:1]
+    if not new or set(state.programs) & set(new):
+        return None
+    names = tuple(dict.fromkeys(state.programs + new))
     last = state.budget_query
     metrics = _metrics(mentions) or (last.metrics if last else ("budget",))
     return replace(frame, query=BudgetQuery(metrics=metrics, operation="sum", names=names), targets=names)
@@ -157,11 +165,13 @@ BUDGET_RULES: tuple[tuple[str, Callable], ...] = (
 
 
 def resolve_budget(frame: Frame, mentions: tuple[Mention, ...], state: DialogueState, catalog,
-                   squashed: str) -> tuple[Frame, str]:
-    if state.turns == 0 or state.route not in ("budget", "clarify", "passages", "organization", "validation"):
+                   squashed: str, siblings: tuple[str, ...] = ()) -> tuple[Frame, str]:
+    if state.turns == 0:
         return frame, ""
+    if siblings and not state.candidates and not state.group:
+        state = replace(state, group=tuple(state.programs) + tuple(siblings))
     for name, rule in BUDGET_RULES:
-        if state.route not in ("budget", "clarify") and name not in ("same_target", "which_of_two"):
+        if state.route not in ("budget", "clarify") and name not in ("same_target", "which_of_two", "pick_candidate"):
             continue
         out = rule(frame, mentions, state, catalog, squashed)
         if out is not None:

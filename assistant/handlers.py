@@ -143,7 +143,8 @@ def _audit_render(ctx, req: Request, res, state: DialogueState, method: str = ""
     if "by:department" in req.frame.rules and res.query.operation == "count":
         text = _by_department(res.items, req.lang) + "\n" + text
     ids = tuple(res.items["id"])
-    nxt = state.after(route="audit", audit_query=res.query, audit_items=ids, question=req.question)
+    programs = tuple(req.programs) or state.programs       # '그 사업' after a finding about a programme
+    nxt = state.after(route="audit", audit_query=res.query, audit_items=ids, question=req.question, programs=programs)
     return Outcome(Answer(req.question, text, "audit", audit_answer.data_of(res), method or res.method,
                           audit_answer.citations(res, ctx.quote), 0.0), nxt)
 
@@ -170,8 +171,10 @@ def handle_audit_count(ctx, req: Request) -> Outcome:
     if topic and aq.operation != "detail":
         # '그거 관련해서 자료제출 요구도 있었어요?': findings of this scope about the same subject
         pool = ctx.audit_tool.filter(aq)
-        ranked = [(i, v) for i, v in ctx.audit_tool.rank(f"{req.question} {topic}", pool)
-                  if v >= audit_answer.DETAIL_THRESHOLD * 0.6]
+        text = topic if req.extra.get("topic_only") else f"{req.question} {topic}"
+        scored = ctx.audit_tool.rank(text, pool)
+        best = scored[0][1] if scored else 0.0
+        ranked = [(i, v) for i, v in scored if v >= audit_answer.DETAIL_THRESHOLD * 0.6 and v >= 0.5 * best]
         if ranked:
             res = ctx.audit_tool.run(aq)
             ids = [str(ctx.audit.iloc[i]["id"]) for i, _ in ranked[:5]]

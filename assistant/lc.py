@@ -142,13 +142,16 @@ def numbers_in(text: str) -> set[str]:
 
 
 class CheckedRephraser:
-    """Lets a chat model reword a deterministic answer; any number in its text
-    that is not in the tool result sends back the deterministic answer."""
+    """Lets a chat model reword a deterministic answer. The rewording is shown only when every claim
+    in it is the result's (assistant.claims.check_rewording: each figure, each name's figure, each
+    comparison and superlative, no sentence with nothing from the result); otherwise the
+    deterministic answer stays, and data["llm"]["reason"] says why."""
 
     def __init__(self, chat_model):
         self.model = chat_model
 
     def __call__(self, ans: Answer) -> Answer:
+        from .claims import check_rewording
         if ans.route not in ("budget", "audit", "passages", "validation", "organization") or ans.error:
             return ans
         try:
@@ -159,10 +162,9 @@ class CheckedRephraser:
             return ans
         if not isinstance(text, str) or not text.strip():
             return ans
-        allowed = numbers_in(ans.answer) | numbers_in(str(ans.data.get("value", "")))
-        extra = numbers_in(text) - allowed
-        if extra:
-            ans.data = {**ans.data, "llm": {"used": False, "reason": f"numbers not in the result: {sorted(extra)[:5]}"}}
+        problems = check_rewording(ans.answer, ans.data, text)
+        if problems:
+            ans.data = {**ans.data, "llm": {"used": False, "reason": "; ".join(problems[:3])}}
             return ans
         ans.data = {**ans.data, "llm": {"used": True, "deterministic_answer": ans.answer}}
         ans.answer = text.strip()

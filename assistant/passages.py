@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from typing import Callable
 
 from index.parser import Corpus
-from index.text import clean_line
+from index.text import clean_line, squash
 
 from .answer import Citation
 
 BULLET_START = tuple("○◦□")                  # a new statement
 SUB_BULLETS = tuple("－-▸➠⇒⇨*※")            # a detail or note of the statement above it
 MAX_UNIT_CHARS = 320
+TABLE_HEAD = re.compile(r"^※\s*예산\s*집행|\(단위\s*:")   # a budget table starts its own unit, never a statement's tail
 _NUM = re.compile(r"\d[\d,]*(?:\.\d+)?")
 QUESTION_WORDS = {"얼마", "몇", "무엇", "뭐", "어디", "언제", "누구", "어떻", "어떤", "알리", "주", "하", "되", "있", "없",
                   "what", "how", "many", "much", "who", "when", "where", "which", "the", "is", "are", "does", "do",
@@ -37,11 +38,28 @@ ANSWER_TYPES = [   # (question pattern, pattern a good answer matches, required?
 ]
 # everyday words for what the report writes otherwise (added to the question's terms)
 SYNONYMS = {"달": "매월", "매달": "매월", "한달": "매월", "뽑": "선정", "뽑히": "선정", "사람": "명", "참가": "참여",
-            "나가": "운영", "열리": "개최", "맡": "수탁", "위탁": "수탁", "늘": "확대 증가", "늘어나": "확대 증가", "바뀌": "완화", "들어가": "입주"}
+            "나가": "운영", "열리": "개최", "맡": "수탁", "위탁": "수탁", "늘": "확대 증가 확충", "늘어나": "확대 증가 확충", "바뀌": "완화", "들어가": "입주"}
 # nouns that carry no content of their own (time, degree, reference)
 GENERIC_NOUNS = {"지금", "현재", "정도", "올해", "작년", "내년", "이번", "관련", "경우", "부분", "내용", "사항", "규모", "상황",
                  "최근", "요즘", "얼마", "무엇", "어디", "누구", "언제", "동안", "이후", "이전", "당시", "전체", "총",
                  "사람", "분", "곳", "것", "거", "때", "얘기", "정보", "문의", "질문"}
+# words of a question that ask, not name a fact (never "missing from the reports")
+FUNCTION_NOUNS = {"날짜", "다음", "언제", "언제까지", "이번", "지난", "최대", "최소", "마지막", "처음", "결과", "상태",
+                  "현황", "시기", "일정", "주소", "위치", "기관", "기간", "이름", "명칭", "숫자", "수치", "개수", "건수",
+                  "횟수", "인원", "금액", "비율", "몇", "총", "합계", "차이", "변화", "이유", "목적", "방법", "계획",
+                  "어디", "누구", "무엇", "뭐", "얼마", "정도", "사람", "분", "팀", "곳"}
+NOUN_SUFFIXES = set("액금비률율수자명량별간")
+# asks the reports never answer, unless the text shows such a value somewhere: (ask, evidence, name)
+REFUSE_ASKS = (
+    (r"전화번호|연락처|팩스|이메일|e-?mail|phone|contactnumber", r"\d{2,4}-\d{3,4}-\d{4}|@[a-z]", "연락처"),
+    (r"운영시간|개방시간|이용시간|영업시간|몇시(?:부터|까지|에)|openinghours|whattime", r"\d{1,2}:\d{2}|\d{1,2}시[~∼-]", "운영 시간"),
+    # an opinion of the assistant's own: the reports hold none
+    (r"(?:있다고|없다고|좋다고|나쁘다고|필요하다고|맞다고|성공했다고|실패했다고)(?:보세요|봐요|보나요|생각하세요|생각해|생각하나요)|"
+     r"어떻게생각|의견은어때|doyouthink|inyouropinion", r"(?!)", "의견"),
+    (r"(?:위원장|센터장|대표|이사장|원장|단장|담당자|기획관장|기획관|국장|과장|시장|담당관)(?:이|은|는|의)?(?:누구|이름|성함)|"
+     r"whoisthe(?:head|director|chair)|nameofthe(?:head|director|chair)",
+     r"(?:위원장|센터장|대표|이사장|원장|단장)[가-힣]{3}(?:[,)]|$)", "사람 이름"),
+)
 # English question words to the report's Korean (format vocabulary for passages)
 EN_KO = {"monthly": "매월", "month": "월", "allowance": "청년수당", "buildings": "건물 동", "building": "건물 동",
          "who runs": "수탁", "runs": "수탁 운영", "operated": "위탁 운영", "operator": "수탁기관",
@@ -51,7 +69,11 @@ EN_KO = {"monthly": "매월", "month": "월", "allowance": "청년수당", "buil
          "conflict": "갈등", "village": "마을", "community": "마을공동체", "participation": "참여",
          "residents": "입주", "tenants": "입주단체", "space": "공간", "centre": "센터", "center": "센터",
          "hub": "허브", "forum": "포럼", "education": "교육", "academy": "아카데미", "committee": "위원회",
-         "paid": "지급", "salary": "월급", "regular": "정규직", "irregular": "비정규직"}
+         "paid": "지급", "salary": "월급", "regular": "정규직", "irregular": "비정규직",
+         "conference": "컨퍼런스", "festival": "페스티벌", "plaque": "동판", "marker": "동판", "installed": "설치",
+         "counselling": "상담", "counseling": "상담", "investigation": "조사", "agreement": "협약", "signed": "체결",
+         "scheduled": "예정", "minutes": "회의록", "unsigned": "서명",
+         "committees": "위원회", "survey": "조사", "contract": "위탁", "operator of": "수탁기관"}
 
 
 @dataclass(frozen=True)
@@ -69,6 +91,8 @@ class Extract:
     score: float
     units: list[Unit]          # in reading order
     best: Unit | None = None   # the statement that scored highest
+    note: str = ""             # what the report gives instead, when no statement holds the type asked for
+    computed: str = ""         # arithmetic over the chosen statement, shown
 
 
 def units_of(lines: list[str], start: int, end: int, doc: str) -> list[Unit]:
@@ -81,7 +105,8 @@ def units_of(lines: list[str], start: int, end: int, doc: str) -> list[Unit]:
         if not s:
             continue
         size = len(" ".join(t for _, t in cur))
-        opens = s.startswith(BULLET_START) or (s.startswith(SUB_BULLETS) and size > MAX_UNIT_CHARS) or size > 2 * MAX_UNIT_CHARS
+        opens = s.startswith(BULLET_START) or (s.startswith(SUB_BULLETS) and size > MAX_UNIT_CHARS) \
+            or size > 2 * MAX_UNIT_CHARS or TABLE_HEAD.search(s) is not None
         if cur and opens:
             out.append(Unit(doc, cur[0][0], cur[-1][0], " ".join(t for _, t in cur)))
             cur = []
@@ -104,8 +129,15 @@ def numbers(text: str) -> set[str]:
 
 
 class PassageFinder:
-    def __init__(self, corpus: Corpus, tokenize: Callable[[str], list[str]], threshold: float = 0.3, pos=None):
+    def __init__(self, corpus: Corpus, tokenize: Callable[[str], list[str]], threshold: float = 0.3, pos=None, *,
+                 embed=None):
+        """`embed`: texts → vectors (or an object with embed_query/embed_documents, e.g. the index's
+        embedder); when given, statement choice also weighs meaning. Statement vectors are cached."""
         self.corpus = corpus
+        self.embed = embed
+        self._vectors: dict[str, object] = {}
+        self._program_spans = sorted(((sec.doc, sec.line_start, sec.line_end, sec.program or sec.title)
+                                      for sec in corpus.sections if sec.kind == "program"), key=lambda x: x[1])
         self.tokenize = tokenize
         self.pos = pos            # text -> tokens with .form/.tag (Kiwi), for nouns
         self.threshold = threshold
@@ -121,6 +153,9 @@ class PassageFinder:
                 n += 1
         self._idf = {t: math.log((n + 1) / (c + 0.5)) for t, c in df.items()}
         self._default_idf = math.log(n + 1)
+        self._vocab_blob = "\n".join(self._idf)          # for 'a noun inside a longer compound'
+        self._squashed = {d.id: squash("".join(corpus.lines[d.file][d.line_start - 1:d.line_end]))
+                          for d in corpus.documents}
 
     def tokens_of(self, unit: Unit) -> frozenset:
         key = (unit.doc, unit.line_start, unit.line_end)
@@ -153,9 +188,38 @@ class PassageFinder:
         return [t for t in toks if t not in QUESTION_WORDS]
 
     def unknown_terms(self, question: str) -> list[str]:
-        """Nouns of the question that appear nowhere in the reports."""
+        """Nouns of the question the reports do not hold — on morphemes and partial
+        matches: a noun inside a longer compound of the report counts as present
+        ('측정협약' in '공유성과측정협약'), a compound of known parts too ('지원액');
+        function words of a question (날짜, 다음, 언제까지 …) are never missing
+        facts. What the reports hold no trace of is still refused: contact numbers,
+        opening hours, a named person (`refused_asks`)."""
+        refused = self.refused_asks(question)
         nouns = self.nouns(question)
-        return [t for t in nouns if t not in self._idf and len(t) >= 2 and not t.isdigit() and t not in GENERIC_NOUNS]
+        missing = [t for t in nouns if len(t) >= 2 and not t.isdigit() and t not in GENERIC_NOUNS
+                   and t not in FUNCTION_NOUNS and not self.present(t)]
+        return list(dict.fromkeys(refused + missing))
+
+    def present(self, noun: str) -> bool:
+        """The noun is in the reports: as a morpheme, inside a longer one, in the text, or as known parts."""
+        if noun in self._idf or noun in self._vocab_blob:
+            return True
+        if any(noun in text for text in self._squashed.values()):
+            return True
+        if len(noun) >= 3 and noun[-1] in NOUN_SUFFIXES and self.present(noun[:-1]):
+            return True
+        return any(len(noun[:i]) >= 2 and len(noun[i:]) >= 2 and noun[:i] in self._idf and noun[i:] in self._idf
+                   for i in range(2, len(noun) - 1))
+
+    def refused_asks(self, question: str) -> list[str]:
+        """What the question asks for that the reports never print at all (checked on the text)."""
+        sq = squash(question).lower()
+        out = []
+        for ask, evidence, name in REFUSE_ASKS:
+            m = re.search(ask, sq)
+            if m and not any(re.search(evidence, t) for t in self._squashed.values()):
+                out.append(name or m.group(0))
+        return out
 
     def unanswerable_focus(self, question: str, entity: str) -> list[str]:
         """The words a question asks about besides the named programme, when
@@ -197,9 +261,16 @@ class PassageFinder:
         return s
 
     def answer(self, question: str, hits: list, context_terms: str = "", max_units: int = 2, lang: str = "ko",
-               entity: str = "", relative: float = 0.8, prior: dict | None = None) -> Extract | None:
+               entity: str = "", relative: float = 0.8, prior: dict | None = None, *,
+               answer_types: list | None = None, utt=None) -> Extract | None:
         """`prior` adds a score per hit kind (e.g. {"audit_item": -0.1} when the
-        question is not about audit findings)."""
+        question is not about audit findings). With `answer_types` (AnswerType
+        values of the understanding layer, in reading order) the statement is
+        chosen by type, words and meaning, and the text is cleaned and framed
+        (`answer_typed`)."""
+        if answer_types is not None:
+            return self.answer_typed(question, hits, context_terms, max_units=max_units, lang=lang, entity=entity,
+                                     relative=relative, prior=prior, answer_types=answer_types)
         terms = self.query_terms(question, lang)
         context = set(self.query_terms(context_terms)) - set(terms) if context_terms else set()
         ent = set(self.tokenize(entity)) | set(self.tokenize(entity.replace(" ", ""))) if entity else set()
@@ -250,3 +321,238 @@ class PassageFinder:
         cites = [Citation(u.doc, getattr(h, "section", ""), u.line_start, u.line_end,
                           self.corpus.quote(u.doc, u.line_start, u.line_end)) for _, u, h in picked]
         return Extract(text, cites, best, [u for _, u, _ in picked], top)
+
+    # ------------------------------------------------------------------ typed statement choice
+    def _embed_query(self, text: str):
+        e = self.embed
+        if e is None:
+            return None
+        v = e.embed_query(text) if hasattr(e, "embed_query") else e([text])[0]
+        return _unit(v)
+
+    def _embed_units(self, texts: list[str]) -> list:
+        e = self.embed
+        todo = [t for t in dict.fromkeys(texts) if t not in self._vectors]
+        if todo:
+            vecs = e.embed_documents(todo) if hasattr(e, "embed_documents") else e(todo)
+            for t, v in zip(todo, vecs):
+                if len(self._vectors) < 20_000:
+                    self._vectors[t] = _unit(v)
+        out = []
+        for t in texts:
+            v = self._vectors.get(t)
+            if v is None:
+                v = _unit((e.embed_documents([t]) if hasattr(e, "embed_documents") else e([t]))[0])
+            out.append(v)
+        return out
+
+    def program_of(self, unit: Unit) -> str:
+        """The programme title a statement sits in ('' outside a programme)."""
+        best = ""
+        for doc, a, b, title in self._program_spans:
+            if doc == unit.doc and a <= unit.line_start <= b:
+                best = title
+        return best
+
+    def answer_typed(self, question: str, hits: list, context_terms: str = "", *, max_units: int = 2,
+                     lang: str = "ko", entity: str = "", relative: float = 0.8, prior: dict | None = None,
+                     answer_types: list = ()) -> Extract | None:
+        terms = self.query_terms(question, lang)
+        context = set(self.query_terms(context_terms)) - set(terms) if context_terms else set()
+        ent = set(self.tokenize(entity)) | set(self.tokenize(entity.replace(" ", ""))) if entity else set()
+        if lang == "en":
+            terms = list(dict.fromkeys(terms + sorted(context)))
+            ent |= context
+        if not terms:
+            return None
+        qnums = numbers(question)
+        wanted = [at for at in answer_types if type_pattern(at) is not None]
+        patterns = tuple(type_pattern(at) for at in wanted)
+        scored: list[list] = []
+        seen: set[tuple] = set()
+        for rank, h in enumerate(hits[:16]):
+            d = self.corpus.doc(h.doc)
+            for u in units_of(self.corpus.lines[d.file], h.line_start, h.line_end, h.doc):
+                key = (u.doc, u.line_start)
+                if key in seen:
+                    continue
+                seen.add(key)
+                s = self.score(terms, qnums, u, context, ent, ()) + 0.04 / (rank + 1) \
+                    + (prior or {}).get(getattr(h, "kind", ""), 0.0)
+                held = sum(1 for rx in patterns if re.search(rx, u.text))
+                if patterns and s > 0:
+                    s += ANSWER_TYPE_BONUS * held / len(patterns)
+                scored.append([s, u, h, held])
+        if not scored:
+            return None
+        if self.embed is not None and scored:
+            # meaning: e5 similarity of the question to the statement with its programme title,
+            # for the lexically best few (each statement is embedded once, then cached)
+            pool = sorted((x for x in scored if x[0] > 0), key=lambda x: -x[0])[:EMBED_TOP]
+            if len(pool) > 1:
+                qv = self._embed_query(question)
+                texts = [f"{self.program_of(x[1])} {x[1].text}"[:EMBED_CHARS] for x in pool]
+                sims = [_dot(qv, v) for v in self._embed_units(texts)]
+                lo, hi = min(sims), max(sims)
+                for x, sim in zip(pool, sims):
+                    x[0] += EMBED_WEIGHT * ((sim - lo) / (hi - lo) if hi > lo else 0.0)
+        focus = {t for t in terms if t not in ent and len(t) >= 2 and t not in GENERIC_NOUNS}
+        focus |= {w for t in focus for w in SYNONYMS.get(t, "").split()}
+        if focus and lang == "ko":
+            kept = [x for x in scored if focus & self.tokens_of(x[1])]
+            if not kept:
+                return None
+            scored = kept
+        note = ""
+        if patterns:
+            typed = [x for x in scored if x[3]]
+            if typed:
+                scored = typed
+            else:
+                note = _type_note(wanted, lang)
+        scored.sort(key=lambda x: -x[0])
+        best = scored[0][0]
+        if best < self.threshold:
+            return None
+        picked = [scored[0]]
+        for x in scored[1:]:
+            if len(picked) >= max_units:
+                break
+            adds_type = patterns and x[3] and len(patterns) > 1
+            if (x[0] >= max(self.threshold, relative * best) or (adds_type and x[0] >= 0.6 * best)) \
+                    and all(x[1].line_start != p[1].line_start for p in picked):
+                picked.append(x)
+        top = picked[0][1]
+        picked.sort(key=lambda x: (x[1].doc, x[1].line_start))
+        calc = arithmetic(question, top.text)
+        program = self.program_of(top)
+        body = "\n".join(clean_statement(x[1].text) for x in picked)
+        text = frame(body, program, lang, note, calc)
+        cites = [Citation(u.doc, getattr(h, "section", ""), u.line_start, u.line_end,
+                          self.corpus.quote(u.doc, u.line_start, u.line_end)) for _, u, h, _ in picked]
+        ext = Extract(text, cites, best, [x[1] for x in picked], top)
+        ext.note, ext.computed = note, calc
+        return ext
+
+
+EMBED_WEIGHT = 0.3
+EMBED_TOP = 8            # statements re-scored by meaning (the lexically best ones)
+EMBED_CHARS = 300
+TYPE_NAMES = {"place": ("장소", "a place"), "org": ("기관", "an organisation"), "date": ("날짜", "a date"),
+              "period": ("기간", "a period"), "count": ("수", "a count"), "amount": ("금액", "an amount"),
+              "rate": ("비율", "a rate"), "person": ("사람", "a person")}
+_DATE = r"[’']\d\d\s*\.\s*\d{1,2}|\d{4}\s*\.\s*\d{1,2}|\d{1,2}\s*월|\d{1,2}\.\s*\d{1,2}\.|\d{1,2}\s*일\b"
+COUNTER_FORMS = {"개소": "개소|곳|개", "회": "회|번|차", "개": "개|개소|팀|곳|개동|개구|개국|단체|건|실|대|종|권|과목", "명": "명",
+                 "건": "건|개", "팀": "팀|개", "개동": "개동|개\\s*동|동", "개월": "개월", "자치구": "자치구|개구|구"}
+
+
+def type_pattern(at) -> str | None:
+    """The pattern a statement must match to hold an answer of this type; None = no constraint."""
+    kind = getattr(at, "kind", "")
+    if kind == "place":
+        return (r"[가-힣]+[구동로길]\s*\d+|[가-힣]{1,4}(?<!자치)(?:구|군)(?=[\s,·)/]|$)|[가-힣]{2,4}동(?=[\s,·)/]|$)|"
+                r"\((?:[가-힣]{2,3},\s*){2,}[가-힣]{2,3}\)|일대|소재지|內")
+    if kind == "org":
+        return r"사단법인|\(사\)|㈜|\(주\)|재단|법인|대학교|학회|협회|조합|센터|공사|연구소|위원회|업체|담당관|[가-힣]+과\b"
+    if kind == "date":
+        return _DATE
+    if kind == "period":
+        return r"(?:" + _DATE + r").{0,12}[~∼]|부터|까지|\d+\s*개월|\d+\s*년간|기간"
+    if kind == "count":
+        c = getattr(at, "counter", None)
+        if c:
+            return r"\d[\d,]*\s*여?\s*(?:" + COUNTER_FORMS.get(c, re.escape(c)) + ")"
+        return r"\d[\d,]*\s*여?\s*[가-힣]"
+    if kind == "amount":
+        return r"\d[\d,.]*\s*(?:억|만|천|백만|천만)?\s*원|\d[\d,.]*\s*(?:백만|천만|억)"
+    if kind == "rate":
+        return r"\d[\d.]*\s*%|\d+\s*퍼센트"
+    return None
+
+
+def holds_type(text: str, at) -> bool:
+    rx = type_pattern(at)
+    return rx is None or re.search(rx, text) is not None
+
+
+def _type_note(wanted: list, lang: str) -> str:
+    names = ", ".join(dict.fromkeys(TYPE_NAMES.get(a.kind, (a.kind, a.kind))[0 if lang == "ko" else 1] for a in wanted))
+    if lang == "ko":
+        return f"보고서에 물으신 {names}은(는) 나와 있지 않습니다. 관련해 보고서가 적은 내용:"
+    return f"The report does not give {names} for this. What it does say:"
+
+
+def clean_statement(text: str) -> str:
+    """Bullets off the front, sub-bullets as separators, spacing collapsed (wrapped lines are already joined)."""
+    t = text.strip()
+    t = re.sub(r"^(?:[" + re.escape("".join(BULLET_START + SUB_BULLETS)) + r"•·]\s*|v\s+)+", "", t)
+    t = re.sub(r"\s+[－▸➠]\s*", " · ", t)
+    t = re.sub(r"\s+-\s+(?=\S)", " · ", t)
+    return re.sub(r"\s{2,}", " ", t).strip()
+
+
+def frame(body: str, program: str, lang: str, note: str = "", calc: str = "") -> str:
+    if lang == "en":
+        head = f"According to the report{f' ({program})' if program else ''}, quoted in Korean:"
+        parts = [note, head, body] if note else [head, body]
+    else:
+        parts = ([note] if note else []) + [f"[{program}] {body}" if program else body]
+    if calc:
+        parts.append(calc)
+    return "\n".join(p for p in parts if p)
+
+
+# -- arithmetic over one statement --------------------------------------------------------------
+_QTY = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(개월|개소|명|건|개|회|팀|원|천원|백만원|억원|만원|%|배|곳|년)")
+_CHANGE = r"얼마나(?:늘|증가|줄|감소|확대|올|많아|커|오르|내려|낮아|높아)|몇.{0,3}(?:늘|증가|줄|감소)|차이|how much (?:more|did .* (?:rise|grow|increase|fall))|increase"
+_SUM = r"합치면|합하면|합쳐서|더하면|다\s*합|combined|added together|altogether"
+_ARROW = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(개월|개소|명|건|개|회|팀|원|천원|백만원|억원|만원|%|곳|년)?\s*(?:[(（][^)）]*[)）])?\s*"
+                    r"(?:→|⇒|->|에서)\s*(?:[’'‘]?\d\d년\s*)?(\d[\d,]*(?:\.\d+)?)\s*(개월|개소|명|건|개|회|팀|원|천원|백만원|억원|만원|%|곳|년)")
+
+
+def _num(x: str) -> float:
+    return float(x.replace(",", ""))
+
+
+def _fmt(v: float) -> str:
+    return f"{int(v):,}" if v == int(v) else f"{v:,.1f}"
+
+
+def arithmetic(question: str, statement: str) -> str:
+    """'얼마나 늘었어' over 'A단위 → B단위' in one statement → 'B − A = D단위'; '합치면' over the
+    figures of one unit in one statement → their sum. Never across statements; '' when not asked
+    or when the statement does not hold the figures."""
+    q = question.lower()
+    sq = squash(q)
+    if re.search(_CHANGE, q) or re.search(_CHANGE, sq):
+        m = _ARROW.search(statement)
+        if m:
+            a, ua, b, ub = _num(m.group(1)), m.group(2) or m.group(4), _num(m.group(3)), m.group(4)
+            if ua == ub:
+                d = b - a
+                word = "늘었습니다" if d > 0 else "줄었습니다"
+                pct = f", {abs(d) / a * 100:.1f}%" if a and ua != "%" else ""
+                return (f"계산: {_fmt(b)}{ub} − {_fmt(a)}{ua} = {_fmt(abs(d))}{ub} {word}{pct} "
+                        f"(같은 문장의 두 수치)")
+    if re.search(_SUM, q) or re.search(_SUM, sq):
+        found = _QTY.findall(statement)
+        by_unit: dict[str, list[float]] = {}
+        for v, u in found:
+            by_unit.setdefault(u, []).append(_num(v))
+        for u, vals in by_unit.items():
+            if len(vals) == 2:
+                return f"계산: {_fmt(vals[0])}{u} + {_fmt(vals[1])}{u} = {_fmt(sum(vals))}{u} (같은 문장의 두 수치)"
+    return ""
+
+
+def _unit(v):
+    import numpy as np
+    a = np.asarray(v, dtype=np.float32)
+    n = float(np.linalg.norm(a))
+    return a / n if n else a
+
+
+def _dot(a, b) -> float:
+    if a is None or b is None:
+        return 0.0
+    return float((a * b).sum())

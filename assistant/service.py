@@ -19,7 +19,7 @@ from index.settings import Settings
 from index.tables import audit_frame, budget_frame
 from index.validate import validate
 
-from . import budget_answer
+from . import budget_answer, validation_answer
 from .answer import Answer
 from .audit import AuditTool
 from .budget import BudgetTool
@@ -244,13 +244,14 @@ class Assistant:
         asks = {m.value.kind for m in mentions if m.kind == "answer_type"}
         # a turn that leans on the conversation continues it (named rules, traced in the interpretation)
         if state.turns:
-            offered = state.candidates or state.group
-            if offered and len(self.catalog.disambiguate(list(offered), utt.squashed)) == 1 \
+            offered = state.candidates or state.group or self._siblings(state.programs)
+            if offered and not kinds & {"entity"} and len(self.catalog.disambiguate(list(offered), utt.squashed)) == 1 \
                     and not kinds & {"status", "category"} and not asks & TEXT_ASKS:
                 return "budget", scores, method + "+followup:pick"
             if state.route == "validation" and short and not kinds & {"entity", "metric", "status", "category"}:
                 return "validation", scores, method + "+followup:validation"
-            if wants_budget_followup(mentions, state, short) and intent != "budget" and not asks & TEXT_ASKS:
+            if wants_budget_followup(mentions, state, short) and intent != "budget" and not asks & TEXT_ASKS \
+                    and (intent not in ("organization", "validation") or "metric" in kinds):
                 return "budget", scores, method + "+followup:budget"
             slots = kinds - {"reference", "answer_type", "year", "scope"}
             if state.route == "audit" and "metric" not in kinds and (
@@ -259,15 +260,22 @@ class Assistant:
                 if state.audit_item and ("it" in refs or short) and not {"status", "category", "aggregate"} & kinds:
                     return "audit_followup", scores, method + "+followup:finding"
                 return "audit_count", scores, method + "+followup:audit"
+        scopes = {m.value.name for m in mentions if m.kind == "scope"}
+        if "validation" in scopes and intent != "validation" and validation_answer.kinds_for(utt.squashed) \
+                and not kinds & AUDIT_SLOTS:
+            return "validation", scores, method + "+slots:validation"
+        if intent == "budget" and "audit" in scopes and "entity" not in kinds:
+            return "audit_topic", scores, method + "+slots:audit_figure"
         evidence, strong = slot_evidence(kinds, mentions)
         overridable = OVERRIDABLE_STRONG if strong else OVERRIDABLE_WEAK
         if evidence and evidence != intent and intent in overridable:
             return evidence, scores, method + f"+slots:{evidence}"
-        scopes = {m.value.name for m in mentions if m.kind == "scope"}
         if intent in ("audit_count", "audit_topic") and "audit" not in scopes and not kinds & AUDIT_SLOTS:
             # no word of the audit document: the report's text is searched (a finding it finds is handed over)
             return "passages", scores, method + "+slots:no_audit_cue"
-        measures = kinds & MEASURE_SLOTS - ({"scope"} if scopes <= {"audit", "program"} else set())
+        measures = kinds & MEASURE_SLOTS - ({"scope"} if scopes <= {"audit", "program", "validation"} else set())
+        if "aggregate" in measures and not ({"program", "department"} & scopes or kinds & {"entity", "metric"}):
+            measures.discard("aggregate")       # '시민제안 건수' counts something the tables do not list
         if intent == "budget" and not (measures or asks & {"amount", "rate"}):
             # a name with no measure asked ('…은 어디까지 운영돼?') is a question for the text
             return "passages", scores, method + "+slots:no_measure"
@@ -279,7 +287,8 @@ class Assistant:
     def _frame(self, intent: str, utt: Utterance, mentions, state: DialogueState) -> Frame:
         if intent == "budget":
             frame = F.budget_frame(mentions, utt, total_row=self.total_row, admin_names=self.admin_names)
-            frame, _ = resolve_budget(frame, mentions, state, self.catalog, utt.squashed)
+            frame, _ = resolve_budget(frame, mentions, state, self.catalog, utt.squashed,
+                                      self._siblings(state.programs))
             return frame
         if intent == "audit_count":
             frame = F.audit_frame(mentions, utt, statuses=STATUSES, categories=tuple(self.audit_tool.categories))
@@ -309,6 +318,9 @@ class Assistant:
         if intent == "audit_followup":
             handler_intent, extra = "audit_detail", {"item_id": state.audit_item}
         frame = self._frame(handler_intent, utt, mentions, state)
+        if frame.redirect:
+            rules.append(f"redirect:{handler_intent}->{frame.redirect}")
+            handler_intent = frame.redirect
         if "abstain" in method and self.llm_parser is not None:
             parsed = self.llm_parser.parse(q)
             if parsed is not None:
@@ -322,6 +334,11 @@ class Assistant:
         if handler_intent == "audit_count" and state.route == "audit" and state.question and any(
                 m.kind == "reference" and m.value.kind == "it" for m in mentions):
             extra["topic"] = state.question
+        named = [m.value.name for m in mentions if m.kind == "entity" and m.value.kind == "program"]
+        if handler_intent == "audit_count" and named and any(
+                m.kind == "reference" and m.value.kind == "among" for m in mentions):
+            extra["topic"] = " ".join(named)          # '그 중 청년프로젝트 투자사업 관련된 건 몇 개?'
+            extra["topic_only"] = True
         req = Request(q, utt, utt.lang, mentions, frame, state, handler_intent,
                       redirect_from="followup" if intent == "audit_followup" else "", extra=extra)
         out: Outcome = HANDLERS[handler_intent](self._ctx, req)
@@ -351,6 +368,14 @@ class Assistant:
     @property
     def _pos(self):
         return self._pos_fn
+
+    def _siblings(self, programs) -> tuple[str, ...]:
+        """The other programmes an alias of the last programme also names ('조성사업은?' after '…운영')."""
+        out: list[str] = []
+        for targets in self.catalog.program_aliases.values():
+            if len(targets) > 1 and set(programs) & set(targets):
+                out += [t for t in targets if t not in programs and t not in out]
+        return tuple(out)
 
     def quote(self, doc: str, a: int, b: int) -> str:
         return self.corpus.quote(doc, a, b)
@@ -448,8 +473,11 @@ def slot_evidence(kinds: set[str], mentions) -> tuple[str | None, bool]:
     audit = bool(kinds & AUDIT_SLOTS)
     if budget and not audit:
         return "budget", bool(kinds & {"order", "derived", "exclusion"}) or money
-    if audit and not budget and "aggregate" in kinds:
-        return "audit_count", True
+    if audit and not budget:
+        return "audit_count", "aggregate" in kinds
+    programmes = any(m.kind == "scope" and m.value.name == "program" for m in mentions)
+    if programmes and any(m.kind == "aggregate" and m.value.op in ("count", "list") for m in mentions):
+        return "budget", False           # '세부사업 몇 개 있어?' counts the table's rows
     return None, False
 
 

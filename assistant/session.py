@@ -1,6 +1,12 @@
-"""Session memory: the last entities and result, so follow-ups work."""
+"""Session memory: the last entities and result, so follow-ups work.
+
+The stores themselves live in `assistant.sessions` (memory, SQLite, Redis; `open_store`);
+`SessionStore` below is the old per-process map, kept only until `Assistant.ask` uses
+`assistant.sessions` (it is not shared across workers).
+"""
 from __future__ import annotations
 
+import copy
 import threading
 import time
 from collections import OrderedDict
@@ -26,7 +32,8 @@ class SessionState:
 
 
 class SessionStore:
-    """In-memory, bounded (least recently used sessions dropped), thread-safe."""
+    """Transitional: in-memory, per process, bounded (least recently used sessions dropped), thread-safe.
+    Use `assistant.sessions.open_store` instead."""
 
     def __init__(self, max_sessions: int = 10_000, ttl_s: float = 6 * 3600):
         self._data: OrderedDict[str, tuple[float, SessionState]] = OrderedDict()
@@ -61,7 +68,8 @@ class SessionStore:
 
 
 class LRUCache:
-    """A small thread-safe least-recently-used map."""
+    """A small thread-safe least-recently-used map. It keeps and hands out deep copies, so a
+    caller that edits what it got (or what it put) never changes what later callers get."""
 
     def __init__(self, size: int):
         self.size = size
@@ -72,10 +80,13 @@ class LRUCache:
         with self._lock:
             if key in self._data:
                 self._data.move_to_end(key)
-                return self._data[key]
-        return None
+                value = self._data[key]
+            else:
+                return None
+        return copy.deepcopy(value)
 
     def put(self, key, value) -> None:
+        value = copy.deepcopy(value)
         with self._lock:
             self._data[key] = value
             self._data.move_to_end(key)

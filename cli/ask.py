@@ -1,15 +1,14 @@
 """`report-assistant ask` and `report-assistant chat`."""
 from __future__ import annotations
 
-import json
-import sys
 import uuid
 
 import typer
 
-from .common import check_format, guarded, settings_from
+from .common import (MAX_LINE_BYTES, check_format, emit_json_line, fail, guarded, has_surrogates, loads_line,
+                     no_surrogates, settings_from, stdin_lines)
 
-MAX_LINE_BYTES = 64 * 1024
+MAX_SESSION_CHARS = 128
 
 
 def _load(corpus: str | None, index: str | None):
@@ -18,8 +17,7 @@ def _load(corpus: str | None, index: str | None):
 
 
 def _emit(obj: dict) -> None:
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
-    sys.stdout.flush()
+    emit_json_line(obj)
 
 
 def _error_response(question: str, code: str, message: str, session_id=None) -> dict:
@@ -29,10 +27,11 @@ def _error_response(question: str, code: str, message: str, session_id=None) -> 
     return a.to_dict()
 
 
-def parse_jsonl_line(raw: bytes) -> tuple[str | None, str | None, dict | None]:
-    """(question, session_id, error) for one input line."""
-    if len(raw) > MAX_LINE_BYTES:
-        return None, None, {"code": "too_long", "message": f"line longer than {MAX_LINE_BYTES:,} bytes"}
+def parse_jsonl_line(raw: bytes | None, length: int | None = None) -> tuple[str | None, str | None, dict | None]:
+    """(question, session_id, error) for one input line (None: a line over MAX_LINE_BYTES)."""
+    if raw is None or len(raw) > MAX_LINE_BYTES:
+        n = length if length is not None else (len(raw) if raw is not None else MAX_LINE_BYTES + 1)
+        return None, None, {"code": "too_long", "message": f"line of {n:,} bytes is longer than {MAX_LINE_BYTES:,} bytes"}
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -41,14 +40,42 @@ def parse_jsonl_line(raw: bytes) -> tuple[str | None, str | None, dict | None]:
     stripped = text.strip()
     if stripped.startswith("{"):
         try:
-            obj = json.loads(stripped)
-        except json.JSONDecodeError as e:
-            return None, None, {"code": "bad_json", "message": f"invalid JSON object: {e.msg} at column {e.colno}"}
+            obj = loads_line(stripped)
+        except ValueError as e:
+            return None, None, {"code": "bad_json", "message": str(e)}
         if not isinstance(obj, dict) or not isinstance(obj.get("question"), str):
             return None, None, {"code": "bad_json", "message": 'expected {"question": "...", "session_id": "..."}'}
+        unknown = sorted(set(obj) - {"question", "session_id"})
+        if unknown:
+            return None, None, {"code": "bad_json", "message": f"unknown field(s) {', '.join(map(repr, unknown))[:200]}; "
+                                                               "use question and session_id"}
         sid = obj.get("session_id")
-        return obj["question"], (str(sid) if sid is not None else None), None
+        if sid is not None and (not isinstance(sid, (str, int)) or isinstance(sid, bool)
+                                or not 0 < len(str(sid)) <= MAX_SESSION_CHARS or has_surrogates(str(sid))):
+            return None, None, {"code": "bad_session", "message": f"session_id must be text of 1–{MAX_SESSION_CHARS} "
+                                                                  "characters"}
+        return no_surrogates(obj["question"]), (str(sid) if sid is not None else None), None
     return text, None, None
+
+
+def _batch(assistant, default_session: str | None) -> None:
+    """Every input line gets exactly one JSON line, whatever it holds."""
+    for raw, length in stdin_lines():
+        shown = "" if raw is None else raw[:200].decode("utf-8", "replace").strip()
+        try:
+            q, sid, err = parse_jsonl_line(raw, length)
+            if err is not None:
+                _emit(_error_response(shown, err["code"], err["message"]))
+                continue
+            _emit(assistant.ask(q, session_id=sid or default_session).to_dict())
+        except Exception as e:  # noqa: BLE001 - one bad line never stops the batch
+            _emit(_error_response(shown, "internal", f"{type(e).__name__}: {str(e)[:200]}"))
+
+
+def _check_typed(text: str, what: str) -> None:
+    """A question or session typed on the command line with undecodable bytes: one clear line."""
+    if has_surrogates(text):
+        fail(f"the {what} is not valid UTF-8 text (check the terminal's encoding, e.g. LANG=C.UTF-8)", 2)
 
 
 def render_text(ans: dict) -> None:
@@ -87,17 +114,16 @@ def register(app: typer.Typer) -> None:
         """Ask one question (or many with --jsonl)."""
         check_format(format, ("text", "json"))
         if not jsonl and (question is None or not question.strip()):
-            from .common import fail
             fail("empty question. Usage: report-assistant ask \"지출 기준 집행률이 가장 낮은 사업은?\"", 2)
+        if question is not None and not jsonl:
+            _check_typed(question, "question")
+        if session is not None:
+            _check_typed(session, "--session")
+            if not 0 < len(session) <= MAX_SESSION_CHARS:
+                fail(f"--session must be 1–{MAX_SESSION_CHARS} characters", 2)
         assistant = _load(corpus, index)
         if jsonl:
-            stream = sys.stdin.buffer
-            for raw in stream:
-                q, sid, err = parse_jsonl_line(raw)
-                if err is not None:
-                    _emit(_error_response(raw[:200].decode("utf-8", "replace").strip(), err["code"], err["message"]))
-                    continue
-                _emit(assistant.ask(q, session_id=sid or session).to_dict())
+            _batch(assistant, session)
             return
         ans = assistant.ask(question, session_id=session).to_dict()
         if format == "json":
@@ -120,6 +146,12 @@ def register(app: typer.Typer) -> None:
             except (EOFError, KeyboardInterrupt):
                 con.print()
                 break
+            except UnicodeDecodeError:
+                con.print("[red]그 줄은 UTF-8 글자가 아니어서 읽지 못했습니다 (터미널 인코딩을 UTF-8로 맞추세요).[/red]")
+                continue
+            if has_surrogates(line):
+                con.print("[red]그 줄에 UTF-8이 아닌 바이트가 있어 답하지 않았습니다. 다시 입력해 주세요.[/red]")
+                continue
             cmd = line.strip()
             if cmd in ("/exit", "/quit", ":q"):
                 break

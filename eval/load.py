@@ -6,6 +6,12 @@ N concurrent clients (httpx.AsyncClient) ask a mix of questions, mostly table qu
 (budget, audit) and some passage questions, for T seconds, then print throughput,
 p50/p95/p99 latency and errors as a markdown table. Only loopback hosts are accepted:
 this is for measuring your own server, never anyone else's.
+
+By default the questions are distinct: hundreds made from the parsed report (eval/questions.py),
+each asked once before any is repeated, so a server-side cache cannot answer them all.
+Rows are reported apart for a question's first ask in the run ("first", uncached unless
+the server saw it before this run) and its repeats ("repeat", possibly cached).
+`--questions fixed` uses the small fixed lists below instead.
 """
 from __future__ import annotations
 
@@ -56,6 +62,34 @@ class Sample:
     status: int         # HTTP status; 0 = transport error
     route: str = ""
     answer_error: str = ""
+    repeat: bool = False    # this question text was asked before in this run
+
+
+class Pool:
+    """Questions handed out in turn: every one once before any repeats (shared by the clients)."""
+
+    def __init__(self, questions: list[str]):
+        if not questions:
+            raise ValueError("no questions to ask")
+        self.questions = questions
+        self.next = 0
+
+    def take(self) -> tuple[str, bool]:
+        i = self.next
+        self.next += 1
+        return self.questions[i % len(self.questions)], i >= len(self.questions)
+
+
+def question_pools(mode: str, corpus_dir=None, seed: int = 0) -> tuple[Pool, Pool]:
+    if mode == "fixed":
+        return Pool(list(TABLE_QUESTIONS)), Pool(list(PASSAGE_QUESTIONS))
+    from index.parser import parse_corpus
+    from index.settings import Settings
+
+    from .questions import distinct_questions
+    settings = Settings.from_env(corpus_dir=corpus_dir)
+    table, passages = distinct_questions(parse_corpus(settings.corpus_dir), seed)
+    return Pool(table), Pool(passages)
 
 
 def loopback_url(url: str) -> str:
@@ -86,9 +120,16 @@ def percentile(sorted_ms: list[float], p: float) -> float:
 
 def summarize(samples: list[Sample], seconds: float) -> list[dict]:
     rows = []
-    for name, pick in (("table", lambda s: s.kind == "table"), ("passages", lambda s: s.kind == "passages"),
-                       ("all", lambda s: True)):
+    groups = (("table", lambda s: s.kind == "table"), ("passages", lambda s: s.kind == "passages"),
+              ("table, first ask", lambda s: s.kind == "table" and not s.repeat),
+              ("table, repeat", lambda s: s.kind == "table" and s.repeat),
+              ("passages, first ask", lambda s: s.kind == "passages" and not s.repeat),
+              ("passages, repeat", lambda s: s.kind == "passages" and s.repeat),
+              ("all", lambda s: True))
+    for name, pick in groups:
         group = [s for s in samples if pick(s)]
+        if not group and ("first" in name or "repeat" in name):
+            continue
         ok = sorted(s.ms for s in group if s.status == 200)
         rows.append({
             "questions": name,
@@ -113,14 +154,14 @@ def markdown(rows: list[dict], header: str = "") -> str:
 
 
 async def _client(http, url: str, stop_at: float, record_from: float, rng: random.Random, table_share: float,
-                  samples: list[Sample], failures: dict) -> None:
+                  samples: list[Sample], failures: dict, pools: tuple[Pool, Pool]) -> None:
     session = uuid.uuid4().hex
     while True:
         now = time.perf_counter()
         if now >= stop_at:
             return
         kind = "table" if rng.random() < table_share else "passages"
-        question = rng.choice(TABLE_QUESTIONS if kind == "table" else PASSAGE_QUESTIONS)
+        question, repeat = (pools[0] if kind == "table" else pools[1]).take()
         t0 = time.perf_counter()
         status, route, answer_error = 0, "", ""
         try:
@@ -139,14 +180,16 @@ async def _client(http, url: str, stop_at: float, record_from: float, rng: rando
             failures[key] = failures.get(key, 0) + 1
         ms = (time.perf_counter() - t0) * 1000
         if t0 >= record_from and time.perf_counter() <= stop_at:
-            samples.append(Sample(kind, ms, status, route, answer_error))
+            samples.append(Sample(kind, ms, status, route, answer_error, repeat))
 
 
 async def run(url: str, clients: int, seconds: float, warmup: float = 1.0, table_share: float = 0.85,
-              seed: int = 0, timeout: float = 30.0) -> tuple[list[Sample], dict, float]:
+              seed: int = 0, timeout: float = 30.0, pools: tuple[Pool, Pool] | None = None
+              ) -> tuple[list[Sample], dict, float]:
     """Each simulated client has its own AsyncClient with one keep-alive connection, like a browser tab
     (one shared pool of N connections makes httpcore's request assignment cost grow with N²)."""
     import httpx
+    pools = pools or question_pools("fixed")
     limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
     https = [httpx.AsyncClient(limits=limits, timeout=timeout, trust_env=False) for _ in range(clients)]
     try:
@@ -159,7 +202,7 @@ async def run(url: str, clients: int, seconds: float, warmup: float = 1.0, table
         record_from = start + warmup
         stop_at = record_from + seconds
         await asyncio.gather(*(_client(http, url, stop_at, record_from, random.Random(seed + i), table_share,
-                                       samples, failures) for i, http in enumerate(https)))
+                                       samples, failures, pools) for i, http in enumerate(https)))
         return samples, failures, seconds
     finally:
         for http in https:
@@ -174,6 +217,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--warmup", type=float, default=1.0, help="seconds of load before measuring (0–30)")
     ap.add_argument("--table-share", type=float, default=0.85, help="share of table questions (0–1)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--questions", choices=("distinct", "fixed"), default="distinct",
+                    help="distinct: hundreds made from the parsed report (default); fixed: the 18 listed in eval/load.py")
+    ap.add_argument("--corpus", default=None, help="corpus directory for --questions distinct (default: ./corpus)")
     ap.add_argument("--label", default="", help="a line printed above the table (e.g. '2 workers')")
     ap.add_argument("--json", dest="json_out", default=None, help="also write the rows as JSON to this file")
     a = ap.parse_args(argv)
@@ -195,7 +241,13 @@ def main(argv: list[str] | None = None) -> int:
         print("error: " + "; ".join(problems), file=sys.stderr)
         return 2
     try:
-        samples, failures, seconds = asyncio.run(run(url, a.clients, a.seconds, a.warmup, a.table_share, a.seed))
+        pools = question_pools(a.questions, a.corpus, a.seed)
+    except Exception as e:
+        print(f"error: cannot make the questions: {type(e).__name__}: {e}", file=sys.stderr)
+        return 1
+    try:
+        samples, failures, seconds = asyncio.run(run(url, a.clients, a.seconds, a.warmup, a.table_share, a.seed,
+                                                     pools=pools))
     except Exception as e:
         print(f"error: cannot load-test {url}: {type(e).__name__}: {e}", file=sys.stderr)
         return 1
@@ -205,7 +257,8 @@ def main(argv: list[str] | None = None) -> int:
         if s.status == 200:
             routes[s.route] = routes.get(s.route, 0) + 1
     header = (f"{a.label + ': ' if a.label else ''}{a.clients} clients × {a.seconds:g} s against {url} "
-              f"({a.table_share:.0%} table questions; routes seen: "
+              f"({a.questions} questions: {len(pools[0].questions)} table, {len(pools[1].questions)} passage; "
+              f"{a.table_share:.0%} table questions; routes seen: "
               + ", ".join(f"{k or '?'} {v}" for k, v in sorted(routes.items(), key=lambda kv: -kv[1])) + ")\n")
     print(markdown(rows, header))
     if failures:
@@ -214,7 +267,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"- {k} ×{v}")
     if a.json_out:
         with open(a.json_out, "w", encoding="utf-8") as f:
-            json.dump({"url": url, "clients": a.clients, "seconds": a.seconds, "rows": rows, "routes": routes,
+            json.dump({"url": url, "clients": a.clients, "seconds": a.seconds, "questions": a.questions,
+                       "rows": rows, "routes": routes,
                        "failures": failures}, f, ensure_ascii=False, indent=1)
     return 1 if any(r["errors"] for r in rows) else 0
 

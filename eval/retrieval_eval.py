@@ -3,7 +3,10 @@
 Each gold line is ``{"id", "lang", "question", "spans": [[start, end], ...]}``;
 a returned chunk is a hit when its [line_start, line_end] overlaps any span.
 Prints hit@1, hit@5 and MRR@10 for lexical, vector and hybrid side by side
-(overall and per language), the build time and warm query p50/p95.
+(overall and per language), the build time and warm query p50/p95, an
+ablation without the hand-made glossary (index.lexical GLOSSARY and SYNONYMS)
+and hybrid quality over a grid of fusion weights (how the defaults in
+index.hybrid.default_weights were chosen).
 
     python -m eval.retrieval_eval [--corpus DIR] [--index DIR] [--model NAME] [--json]
 """
@@ -88,7 +91,45 @@ def evaluate(index, gold: list[dict], modes=MODES) -> dict:
     return out
 
 
-def run(settings, gold_path: Path | None = None, *, build: bool = True, progress=None) -> dict:
+WEIGHT_GRID = ((1.0, 0.0), (1.0, 0.1), (1.0, 0.25), (1.0, 0.35), (1.0, 0.5), (1.0, 0.75), (1.0, 1.0), (0.75, 1.0),
+               (0.5, 1.0))
+
+
+def _quality(index, gold: list[dict], mode: str) -> dict:
+    """Scores only (no timing; the query-vector cache is kept warm)."""
+    per_item = {g["id"]: first_hit_rank(index.search(g["question"], k=DEPTH, mode=mode), g["spans"]) for g in gold}
+    langs = sorted({g["lang"] for g in gold})
+    return {"all": score(list(per_item.values())),
+            "by_lang": {lang: score([per_item[g["id"]] for g in gold if g["lang"] == lang]) for lang in langs}}
+
+
+def ablation(index, gold: list[dict]) -> dict:
+    """Lexical and hybrid without the hand-made English→Korean glossary and synonyms."""
+    tok = index.lexical.tokenizer
+    saved = tok.expand
+    tok.expand = False
+    try:
+        return {m: _quality(index, gold, m) for m in ("lexical", "hybrid") if m == "lexical" or index.vector is not None}
+    finally:
+        tok.expand = saved
+
+
+def weight_sweep(index, gold: list[dict], grid=WEIGHT_GRID) -> list[dict]:
+    """Hybrid quality for each (lexical, vector) fusion weight pair."""
+    if index.vector is None:
+        return []
+    saved = index.weights
+    out = []
+    try:
+        for w in grid:
+            index.weights = (float(w[0]), float(w[1]))
+            out.append({"weights": list(w), **_quality(index, gold, "hybrid")})
+    finally:
+        index.weights = saved
+    return out
+
+
+def run(settings, gold_path: Path | None = None, *, build: bool = True, progress=None, sweep: bool = True) -> dict:
     """Build (if needed), load, evaluate. Returns a dict for ``format_table``."""
     from index.store import build_index, index_status, load_index
     gold = load_gold(gold_path or GOLD)
@@ -100,6 +141,8 @@ def run(settings, gold_path: Path | None = None, *, build: bool = True, progress
     index = load_index(settings)
     load_s = time.perf_counter() - t
     result = evaluate(index, gold)
+    result["ablation_no_glossary"] = ablation(index, gold)
+    result["weight_sweep"] = weight_sweep(index, gold) if sweep else []
     result.update({
         "gold": str(gold_path or GOLD), "questions": len(gold), "model": status["model"],
         "chunks": status["chunks"], "index_dir": status["index_dir"],
@@ -132,6 +175,21 @@ def format_table(result: dict) -> str:
     built = f"{result['build_seconds']:.1f} s" if result.get("build_seconds") is not None else "?"
     lines.append(f"index build {built}" + (" (earlier build; this run found it up to date)" if result.get("build_skipped") else "")
                  + f", load {result['load_seconds']:.1f} s")
+    abl = result.get("ablation_no_glossary") or {}
+    if abl:
+        lines.append("without the hand-made glossary and synonyms (lexicon GLOSSARY/SYNONYMS off):")
+        for m, q in abl.items():
+            parts = [f"hit@1 {q['all']['hit@1']:.3f}", f"hit@5 {q['all']['hit@5']:.3f}", f"mrr@10 {q['all']['mrr@10']:.3f}"]
+            parts += [f"{lang} hit@5 {v['hit@5']:.3f}" for lang, v in q["by_lang"].items()]
+            lines.append(f"  {m:<8} " + ", ".join(parts))
+    sweep = result.get("weight_sweep") or []
+    if sweep:
+        lines.append("hybrid by fusion weights (lexical/vector):")
+        for r in sweep:
+            q = r["all"]
+            langs = ", ".join(f"{lang} hit@1 {v['hit@1']:.3f} hit@5 {v['hit@5']:.3f}" for lang, v in r["by_lang"].items())
+            lines.append(f"  {r['weights'][0]:g}/{r['weights'][1]:g}: hit@1 {q['hit@1']:.3f}, hit@5 {q['hit@5']:.3f}, "
+                         f"mrr@10 {q['mrr@10']:.3f} ({langs})")
     for m in modes:
         miss = result["modes"][m]["misses@5"]
         shown = ", ".join(miss[:15]) + (f", … ({len(miss) - 15} more)" if len(miss) > 15 else "")

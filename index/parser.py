@@ -9,10 +9,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import audit_parse, budget_tables, structure
+from . import audit_parse, budget_tables, facts as facts_mod, structure
 from .corpus import corpus_hash, read_lines, read_manifest, split_documents
 from .errors import ReportError
-from .records import (AuditItem, AuditSummary, BudgetRow, DeptFunction, DocumentInfo, Finding,
+from .records import (AuditItem, AuditSummary, BudgetRow, DeptFunction, DocumentInfo, Fact, Finding,
                       OrgUnit, Section)
 from .text import squash
 
@@ -39,6 +39,7 @@ class Corpus:
     org: list[OrgUnit] = field(default_factory=list)
     functions: list[DeptFunction] = field(default_factory=list)
     staff: list[StaffLine] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=list)                  # label–value lines (index/facts.py)
     problems: list[Finding] = field(default_factory=list)            # rows or items that could not be read
     rows_seen: int = 0
     hash: str = ""
@@ -189,6 +190,7 @@ def parse_corpus(corpus_dir: Path | str) -> Corpus:
                                       fix="check the file is the text extraction of the report and the manifest's kind")
                 corpus.budget += part["budget"]
                 corpus.sections += part["sections"]
+                corpus.facts += facts_mod.build_facts(d.id, lines, part["sections"])
                 corpus.org += part["org"]
                 corpus.functions += part["functions"]
                 corpus.staff += part["staff"]

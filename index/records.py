@@ -153,3 +153,22 @@ class Finding:
         d = asdict(self)
         d["lines"] = list(self.lines)
         return d
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One label–value statement the report prints ('○ 위 치 : …', '수탁기관 : …')
+    or an operator printed beside a name ('서울시 NPO지원센터(사단법인 시민, ’16.11월~’19.11월)')."""
+    doc: str
+    section: str           # section path of the innermost block
+    program: str           # programme title ('' outside a programme)
+    subject: str           # what the value is about: a facility named on the line, else the programme
+    label: str             # as printed, letter spacing closed up ('위 치' → '위치')
+    key: str               # canonical label: place | operator | period | opened | scale | budget | target | basis | content | date | ''
+    value: str
+    line_start: int
+    line_end: int
+    source: str = "label"  # label | nested | beside_name
+
+    def to_dict(self) -> dict:
+        return asdict(self)

@@ -25,6 +25,8 @@ class Settings:
     llm: str | None = None
     cors_origins: tuple[str, ...] = ()
     debug: bool = False
+    sessions: str | None = None          # REPORT_ASSISTANT_SESSIONS: memory | sqlite:///PATH | redis://HOST:PORT/DB
+    data_dir: Path = field(default_factory=lambda: REPO_ROOT / ".data")   # REPORT_ASSISTANT_DATA: sessions.db
 
     @classmethod
     def from_env(cls, env: dict | None = None, **overrides) -> "Settings":
@@ -41,12 +43,16 @@ class Settings:
             values["chroma_url"] = env["REPORT_ASSISTANT_CHROMA_URL"]
         if env.get("REPORT_ASSISTANT_LLM"):
             values["llm"] = env["REPORT_ASSISTANT_LLM"]
+        if env.get("REPORT_ASSISTANT_SESSIONS"):
+            values["sessions"] = env["REPORT_ASSISTANT_SESSIONS"]
+        if env.get("REPORT_ASSISTANT_DATA"):
+            values["data_dir"] = Path(env["REPORT_ASSISTANT_DATA"])
         if env.get("REPORT_ASSISTANT_DEBUG"):
             values["debug"] = True
         if env.get("REPORT_ASSISTANT_CORS_ORIGINS"):
             values["cors_origins"] = tuple(o.strip() for o in env["REPORT_ASSISTANT_CORS_ORIGINS"].split(",") if o.strip())
         values.update({k: v for k, v in overrides.items() if v is not None})
-        for k in ("corpus_dir", "index_dir"):
+        for k in ("corpus_dir", "index_dir", "data_dir"):
             if k in values:
                 values[k] = Path(values[k])
         return replace(s, **values)

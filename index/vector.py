@@ -18,6 +18,7 @@ from .embed import Embedder
 from .errors import ReportError
 
 ADD_BATCH = 1000
+PROGRESS_BATCH = 32     # with a progress callback: embed and add this many at a time, reporting after each
 SPACE = "cosine"
 
 
@@ -32,6 +33,12 @@ class EmbeddingsAdapter(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self.embedder.embed_query(text)
+
+
+def is_panic(e: BaseException) -> bool:
+    """A Rust panic surfaced by pyo3 (``pyo3_runtime.PanicException`` derives from
+    BaseException, so ``except Exception`` misses it): Chroma's answer to a damaged store."""
+    return type(e).__name__ == "PanicException" or type(e).__module__ == "pyo3_runtime"
 
 
 def parse_chroma_url(url: str) -> tuple[str, int, bool]:
@@ -118,17 +125,24 @@ class VectorIndex:
     def add(self, chunks, progress: Callable[[int, int], None] | None = None) -> None:
         """Embed and add chunks (their index_text) in batches Chroma accepts."""
         chunks = list(chunks)
-        for i in range(0, len(chunks), ADD_BATCH):
-            batch = chunks[i:i + ADD_BATCH]
+        step = min(ADD_BATCH, PROGRESS_BATCH) if progress else ADD_BATCH
+        for i in range(0, len(chunks), step):
+            batch = chunks[i:i + step]
             self.store.add_texts([c.index_text for c in batch], metadatas=[c.metadata() for c in batch],
                                  ids=[c.chunk_id for c in batch])
             if progress:
-                progress(min(i + ADD_BATCH, len(chunks)), len(chunks))
+                progress(min(i + step, len(chunks)), len(chunks))
 
     def search(self, query: str, k: int, where: dict | None = None) -> list[tuple[str, float]]:
         """(chunk_id, cosine distance), nearest first."""
         if k <= 0:
             return []
         vec = self.embedder.embed_query(query)
-        docs = self.store.similarity_search_by_vector_with_relevance_scores(vec, k=k, filter=where or None)
+        try:
+            docs = self.store.similarity_search_by_vector_with_relevance_scores(vec, k=k, filter=where or None)
+        except BaseException as e:  # noqa: BLE001 - a Rust panic is a BaseException
+            if not is_panic(e):
+                raise
+            raise ReportError(f"index damaged: vector collection '{self.collection}' — run report-assistant index "
+                              f"build --force ({type(e).__name__})", code="index_damaged") from None
         return [(d.metadata.get("chunk_id") or d.id, float(dist)) for d, dist in docs]

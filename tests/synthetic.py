@@ -35,6 +35,10 @@ ADMIN = {d: (10_000 + 1_000 * i, 5_000 + 500 * i, 4_000 + 500 * i, 10_000 + 1_00
 BODY_BUDGET_OVERRIDE = {"누리 플랫폼 운영": 4_000_000}        # body table prints another budget
 DEPT_SPENT_OFFSET = {"산들마을과": 1}                           # department row's spent is off by one
 STAFF_HEADER = (70, 66)
+# label–value lines of one programme's 사업개요 (index/facts.py reads them; see tests/test_facts.py)
+FACT_LINES = {"누리 플랫폼 운영": ["○ 위 치 : 테스트구 누리로 12 일대", "",
+                               "○ 수탁기관 : 사단법인 누리마당 (위탁기간 : ’19. 1. 1. ~ ’21. 12. 31.)", "",
+                               "○ 누리 창의센터(사단법인 별빛나눔, ’19.3월~’22.2월)", ""]}
 ORG = {d: (10, 10 if i % 2 == 0 else 9) for i, d in enumerate(DEPTS)}
 AUDIT = [  # (category, requirement lines, departments, printed status)
     ("시정·처리요구사항", ["누리 플랫폼의 이용 실적이", "저조하므로 개선 방안을", "마련할 것."], ["누리기획과"], "추진중"),
@@ -97,7 +101,7 @@ def build_text() -> str:
         L += [f" {i}. {d[:-1]} 분야", "", "과제", "", ""]
         for j, p in enumerate(PROGS[d], 1):
             L += [f"{j}  {p.name} 추진", "", f" {p.name}의 목표를 달성", "", " 사업개요",
-                  f"○ {p.name} 개요 설명 : 연간 {p.budget // 1000:,}백만원", "", " 추진실적",
+                  f"○ {p.name} 개요 설명 : 연간 {p.budget // 1000:,}백만원", ""] + FACT_LINES.get(p.name, []) + [" 추진실적",
                   f"○ {d} 실적 {j * 10}건 달성(6월 기준)", "", "※ 예산집행 현황 (단위 : 천원, ’19.6.30. 기준)", "",
                   "사업명 예산현액", "집행액 집행률 ’19년말 집행예상액", "", "원인행위 지출액 원인행위 지출액 예상액 집행률", ""]
             L += _body_row(p)

@@ -43,10 +43,17 @@ class FakeIndex:
         self.items = corpus.audit
         self.calls = []
 
+    def valid_values(self, field):
+        """Like HybridIndex.valid_values: what each filter accepts."""
+        return {"kind": ["audit_item"], "doc": sorted({i.doc for i in self.items}),
+                "status": sorted({i.status for i in self.items}),
+                "department": sorted({d for i in self.items for d in i.departments})}[field]
+
     def search(self, query, k=5, mode="hybrid", kind=None, department=None, status=None, doc=None):
         self.calls.append({"query": query, "k": k, "mode": mode, "kind": kind, "department": department})
-        if kind not in (None, "audit_item"):
-            raise ReportError("unknown kind", value=kind, fix="use one of: audit_item")
+        for name, value in (("kind", kind), ("department", department), ("status", status), ("doc", doc)):
+            if value is not None and value not in self.valid_values(name):
+                raise ReportError(f"unknown {name}", value=value, fix=f"use one of: {', '.join(self.valid_values(name))}")
         hits = []
         for item in self.items:
             if department and department not in item.departments:
@@ -99,6 +106,10 @@ class FakeAssistant:
         if "\x01" in question:
             return Answer(question, "질문을 처리할 수 없습니다", "not_found", session_id=session_id,
                           error={"code": "bad_input", "message": "question contains binary or control characters"})
+        if question in ("flood", "busy"):    # what Assistant.ask returns when the session store refuses the turn
+            code = {"flood": "too_many_sessions", "busy": "session_busy"}[question]
+            return Answer(question, "질문을 처리할 수 없습니다", "not_found", session_id=session_id,
+                          error={"code": code, "message": f"{code} (test)"})
         if question == "모호":
             return Answer(question, "어느 사업을 말씀하시나요?", "clarify", session_id=session_id,
                           error={"code": "bad_query", "message": "unknown metric"})
@@ -639,7 +650,9 @@ def test_load_percentiles_and_table():
     samples = [Sample("table", 10.0, 200, "budget")] * 8 + [Sample("passages", 30.0, 200, "passages"),
                                                             Sample("table", 5.0, 0)]
     rows = summarize(samples, 2.0)
-    table, passages, every = rows
+    by = {r["questions"]: r for r in rows}
+    table, passages, every = by["table"], by["passages"], by["all"]
+    assert by["table, first ask"]["requests"] == 9 and "table, repeat" not in by
     assert (table["requests"], table["answered"], table["errors"], table["per_second"]) == (9, 8, 1, 4.0)
     assert passages["p99_ms"] == 30.0 and every["requests"] == 10
     text = markdown(rows)
@@ -670,5 +683,42 @@ def test_load_against_a_live_server(fake):
     finally:
         server.should_exit = True
         thread.join(10)
-    rows = summarize(samples, seconds)
-    assert not failures and rows[2]["requests"] > 4 and rows[2]["errors"] == 0
+    rows = {r["questions"]: r for r in summarize(samples, seconds)}
+    assert not failures and rows["all"]["requests"] > 4 and rows["all"]["errors"] == 0
+    assert rows["table, repeat"]["requests"] > 0          # 14 fixed table questions, more requests than that
+
+
+def test_load_distinct_questions_come_from_the_report(corpus):
+    from eval.load import Pool, question_pools
+    from eval.questions import distinct_questions
+    table, passages = distinct_questions(corpus)
+    assert len(table) == len(set(table)) >= 200 and len(passages) == len(set(passages)) >= 50
+    programs = {r.program for r in corpus.budget if r.source == "appendix" and r.level == "program"}
+    assert all(any(p in q for p in programs) for q in table[:20] if "예산은 얼마" in q)
+    pool = Pool(["a", "b"])
+    assert [pool.take() for _ in range(3)] == [("a", False), ("b", False), ("a", True)]
+    t, p = question_pools("distinct")
+    assert t.questions == table and p.questions == passages
+    with pytest.raises(ValueError):
+        Pool([])
+
+
+def test_session_store_refusals(client):
+    r = client.post("/ask", json={"question": "flood", "session_id": "new-1"})
+    err(r, 429, "too_many_sessions")
+    assert r.headers["retry-after"]
+    r = client.post("/ask", json={"question": "busy", "session_id": "s"})
+    err(r, 409, "session_busy")
+
+
+def test_csv_cells_cannot_run_as_formulas(client):
+    from api.models import csv_cell
+    assert [csv_cell(v) for v in ("=1+1", "+x", "-y", "@SUM(A1)", "\tz", "\rz", "ok", -5, 1.5, None)] == \
+        ["'=1+1", "'+x", "'-y", "'@SUM(A1)", "'\tz", "'\rz", "ok", -5, 1.5, None]
+    for path in ("/audit?format=csv", "/budget?format=csv"):
+        text = client.get(path).text.lstrip("\ufeff")
+        cells = [c for row in csv.reader(io.StringIO(text)) for c in row]
+        risky = [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r") and not re.fullmatch(r"-?[\d.]+", c)]
+        assert not risky, risky[:3]
+    text = client.get("/audit?format=csv").text
+    assert "'-" in text or "'=" in text or "'+" in text or "'@" in text   # the report has such cells: they were quoted

@@ -81,3 +81,24 @@ def test_truncated_report(tmp_path, synthetic_dir):
     c = parse_corpus(d)
     assert not [r for r in c.budget if r.source == "appendix"]
     assert [r for r in c.budget if r.source == "body"]     # what is there still parses
+
+
+@pytest.mark.parametrize("body, status", [
+    (b'{"question": "\\ud800 x"}', 422),                                  # a JSON-escaped lone surrogate
+    (b'{"question": "ok", "session_id": "\\udfff"}', 422),
+    (b'{"question": ' + b"[" * 40_000 + b"}", 400),                       # nested too deeply for the parser
+    (b'{"question": "\x00\x00"}', 400),                                   # raw NUL inside a JSON string
+    (b"\xff\xfe{}", 400),                                                 # not UTF-8
+])
+def test_api_hostile_bodies_get_json_errors(corpus, findings, body, status):
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from index.settings import Settings
+    from test_api import FakeAssistant
+    client = TestClient(create_app(Settings(), FakeAssistant(corpus, findings)), raise_server_exceptions=False)
+    r = client.post("/ask", content=body, headers={"Content-Type": "application/json"})
+    assert r.status_code == status, r.text
+    assert set(r.json()["error"]) == {"code", "message"} and "Traceback" not in r.text
+    r.content.decode("utf-8")                                              # the answer is valid UTF-8
+    assert client.get("/health").status_code == 200

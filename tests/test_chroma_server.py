@@ -85,7 +85,7 @@ def test_index_lives_in_the_server(built, settings, chroma_url):
     import chromadb
     st = index_status(settings)
     assert st["chroma"]["mode"] == "server" and st["chroma"]["url"] == chroma_url
-    assert not list(Path(settings.index_dir).glob("chroma-*"))            # no local vector store
+    assert not list(Path(settings.index_dir).rglob("chroma*"))            # no local vector store
     host, port = chroma_url.rsplit("//", 1)[1].split(":")
     client = chromadb.HttpClient(host=host, port=int(port))
     col = client.get_collection(st["chroma"]["collection"])
@@ -120,7 +120,11 @@ def test_rebuild_replaces_the_collection(built, settings, chroma_url):
     info = build_index(settings, force=True)
     new = index_status(settings)["chroma"]["collection"]
     names = {c.name for c in client.list_collections()}
-    assert not info.skipped and new != old and new in names and old not in names
+    assert not info.skipped and new != old and {new, old} <= names          # the previous build is kept
+    build_index(settings, force=True)
+    newest = index_status(settings)["chroma"]["collection"]
+    names = {c.name for c in client.list_collections()}
+    assert {newest, new} <= names and old not in names                    # older ones are dropped
     assert build_index(settings).skipped
 
 

@@ -65,3 +65,63 @@ def test_chat_session_follow_up_and_exit(real_index_settings):
 def test_chat_ends_on_eof(real_index_settings):
     p = run_cli(["chat"], b"", real_index_settings)
     assert p.returncode == 0
+
+
+HOSTILE = [
+    b'{"question": "\\ud800 x"}',                                   # a JSON-escaped lone surrogate
+    b'{"question": "\\udc80\\ud800", "session_id": "\\udfff"}',
+    '{"question": "\\ud83d\\ude00 청년수당 예산 얼마예요?"}'.encode(),    # a valid surrogate pair (emoji)
+    b'{"q":' * 8_000 + b"1" + b"}" * 8_000,                            # 40 KB nested JSON → RecursionError
+    b"[" * 40_000,
+    b'{"question": ' + b"[" * 30_000 + b"]" * 30_000 + b"}",
+    "가".encode() * 350_000,                                           # a 1 MB line
+    b"\x00\x00\x00",
+    "청년수당\x00 예산".encode(),
+    b"\xff\xfe\xed\xa0\x80 bad bytes",                                 # invalid UTF-8 (and an encoded surrogate)
+    b'{"question": "ok", "session_id": ["a"]}',
+    b'{"question": "ok", "extra": 1}',
+    b"   ",
+]
+
+
+def _check_batch(p, n_lines):
+    assert p.returncode == 0, p.stderr.decode("utf-8", "replace")[-2000:]
+    assert b"Traceback" not in p.stderr
+    text = p.stdout.decode("utf-8")               # strict: the output is valid UTF-8
+    out = [json.loads(x) for x in text.splitlines()]
+    assert len(out) == n_lines
+    return out
+
+
+def test_jsonl_hostile_lines_never_stop_the_batch(real_index_settings):
+    lines = HOSTILE + ["지출 기준 집행률이 가장 낮은 사업은?".encode()]
+    p = run_cli(["ask", "--jsonl"], b"\n".join(lines), real_index_settings)   # no newline after the last line
+    out = _check_batch(p, len(lines))
+    codes = [(o.get("error") or {}).get("code") for o in out]
+    assert codes[3] == codes[5] == "bad_json" and "nested too deeply" in out[3]["error"]["message"]
+    assert codes[4] == "too_long"                 # not JSON: a 40,000-character question
+    assert codes[6] == "too_long" and "1,050,000 bytes" in out[6]["error"]["message"]
+    assert codes[9] == "bad_encoding" and codes[10] == "bad_session" and codes[11] == "bad_json"
+    assert "21,010,000" in out[2]["answer"]
+    assert out[-1]["route"] == "budget" and out[-1]["citations"]
+    assert all("\ufffd" not in o["answer"] or o["error"] for o in out)
+
+
+def test_search_jsonl_hostile_lines(real_index_settings):
+    lines = HOSTILE + ['{"query": "청년수당 매월", "k": 2}'.encode()]
+    p = run_cli(["search", "--jsonl"], b"\n".join(lines) + b"\n", real_index_settings)
+    out = _check_batch(p, len(lines))
+    assert [o["line"] for o in out] == list(range(1, len(lines) + 1))
+    assert "nested too deeply" in out[3]["error"] and "longer than" in out[6]["error"]
+    assert "UTF-8" in out[9]["error"]
+    assert len(out[-1]["hits"]) == 2
+
+
+def test_lone_surrogates_typed_on_the_command_line(real_index_settings):
+    p = run_cli(["ask", b"\xed\xa0\x80 \xff".decode("utf-8", "surrogateescape")], env_settings=real_index_settings)
+    err = p.stderr.decode()
+    assert p.returncode == 2 and "not valid UTF-8" in err and "Traceback" not in err
+    p = run_cli(["chat"], b"\xff\xfe bad\n\xec\xb2\xad\xeb\x85\x84\xec\x88\x98\xeb\x8b\xb9 \xec\x98\x88\xec\x82\xb0?\n/exit\n",
+                real_index_settings)
+    out = p.stdout.decode()
+    assert p.returncode == 0 and "UTF-8" in out and "21,010,000" in out and "Traceback" not in out + p.stderr.decode()

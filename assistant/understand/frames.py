@@ -19,9 +19,16 @@ from ..budget import AMOUNT, METRICS, RATE, BudgetQuery, Condition
 from .types import Comparison, Mention, Utterance
 
 MUST_CONSUME = ("comparison", "order", "aggregate", "metric", "derived", "exclusion")
-STRICT = ("comparison", "exclusion", "derived")      # dropping these would widen or change the figure
+STRICT = ("comparison", "exclusion", "derived", "quantity")   # dropping these would widen or change the figure
+
+
+def _figure(m: Mention) -> bool:
+    """A number with a budget unit that no comparison took ('100%로 잡힌'): not understood."""
+    q = m.value
+    return m.kind == "quantity" and getattr(q, "unit", "") in ("%", "천원") and any(c.isdigit() for c in m.text)
 AMOUNT_OF_RATE = {"spent_rate": "spent", "committed_rate": "committed", "forecast_rate": "forecast"}
 RATE_OF_AMOUNT = {v: k for k, v in AMOUNT_OF_RATE.items()}
+AGG_RANK = {"sum": 0, "mean": 1, "count": 2, "list": 3}
 OPS_KO = {"<": "미만", "<=": "이하", ">": "초과", ">=": "이상", "==": "", "!=": "이 아닌"}
 
 
@@ -37,6 +44,8 @@ class Frame:
     clarify_reason: str = ""
     not_found: str = ""                          # why there is nothing to answer
     metrics_explicit: bool = False
+    metrics: tuple[str, ...] = ()                # the measures read (a difference as one), also without a query
+    redirect: str = ""                           # the question belongs to another intent (say which)
 
 
 @dataclass
@@ -54,7 +63,7 @@ class _Work:
         return [m for m in self.mentions if m.kind == kind]
 
     def leftovers(self) -> tuple[Mention, ...]:
-        return tuple(m for m in self.mentions if m.kind in MUST_CONSUME and id(m) not in self.used)
+        return tuple(m for m in self.mentions if (m.kind in MUST_CONSUME or _figure(m)) and id(m) not in self.used)
 
 
 def _scopes(w: _Work) -> set[str]:
@@ -205,12 +214,13 @@ def budget_frame(mentions: tuple[Mention, ...], utt: Utterance, *, total_row: st
     source = "body" if "body" in scopes else "appendix"
     citizen = True if "citizen" in scopes else None
     orders = w.of("order")
-    aggs = w.of("aggregate")
+    aggs = sorted(w.of("aggregate"), key=lambda a: AGG_RANK.get(a.value.op, 9))
     agg = aggs[0].value if aggs else None
-    for a in aggs[:1]:
-        w.take(a)
+    for a in aggs:               # '몇 개고 다 합치면 얼마?': the sum also reports the count
+        if a.value.op in ("count", "list") or a is aggs[0]:
+            w.take(a)
     dept_scope = "department" in scopes or (agg is not None and agg.by == "department")
-    if dept_scope and not depts and (orders or (agg and agg.by == "department")):
+    if dept_scope and not depts and level != "admin" and (orders or (agg and agg.by == "department")):
         level = "department"
 
     def q(**kw) -> BudgetQuery:
@@ -227,7 +237,7 @@ def budget_frame(mentions: tuple[Mention, ...], utt: Utterance, *, total_row: st
                          clarify_reason="다음 조건을 어떻게 적용할지 알 수 없습니다: " + ", ".join(f"'{m.text}'" for m in strict))
         notes = [f"'{m.text}'는 이 질문에 적용하지 않았습니다" for m in left if m.kind not in STRICT]
         return Frame("budget", query, tuple(targets), tuple(w.rules), tuple(w.assumptions + notes), left,
-                     metrics_explicit=explicit, **kw)
+                     metrics_explicit=explicit, metrics=tuple(query.metrics) if query else tuple(metrics), **kw)
 
     # an ambiguous alias with nothing else to go on: ask
     if len(set(ambiguous)) > 1 and len(set(ambiguous)) == len(names) and not orders \
@@ -246,6 +256,17 @@ def budget_frame(mentions: tuple[Mention, ...], utt: Utterance, *, total_row: st
             return done(q(operation="share", names=tuple(depts), level="department"), depts)
         return done(q(operation="share", names=()), ())
 
+    unknown = [m for m in w.mentions if m.kind == "unknown_name"]
+    if unknown and not ents and not orders:
+        w.rules.append("targets:unknown")
+        return Frame("budget", None, rules=tuple(w.rules), not_found=unknown[0].text, metrics_explicit=explicit,
+                     metrics=tuple(metrics))
+    if orders and names and not depts and not totals and not (agg and agg.op == "list"):
+        w.rules.append("order:named_programme")
+        for x in orders:
+            w.take(x)
+        return Frame("budget", None, tuple(names), tuple(w.rules), redirect="passages", metrics=tuple(metrics),
+                     metrics_explicit=explicit)
     if orders:
         o = orders[0].value
         for x in orders:
@@ -272,6 +293,9 @@ def budget_frame(mentions: tuple[Mention, ...], utt: Utterance, *, total_row: st
                          or (agg is not None and agg.op in ("count", "mean", "list")))
     if names or totals or (depts and not program_scope):
         targets = list(names) + list(totals)
+        if "include_admin" in scopes and not depts and not names and total_row:
+            w.rules.append("targets:total_with_admin")
+            return done(q(operation="lookup", names=(total_row,), level="total"), [total_row])
         if "include_admin" in scopes and depts:
             admins = [a for a in admin_names if any(d in a for d in depts)]
             w.rules.append("targets:include_admin")
@@ -290,6 +314,9 @@ def budget_frame(mentions: tuple[Mention, ...], utt: Utterance, *, total_row: st
         return done(q(operation=op, names=tuple(targets), departments=tuple(depts),
                       level="department" if depts and not targets else level), targets + depts)
     scope = dict(departments=tuple(depts))
+    if "include_admin" in scopes and not depts and total_row:
+        w.rules.append("targets:total_with_admin")
+        return done(q(operation="lookup", names=(total_row,), level="total"), [total_row])
     if agg is not None:
         w.rules.append(f"aggregate:{agg.op}")
         if agg.by == "department" and not depts:
@@ -302,10 +329,10 @@ def budget_frame(mentions: tuple[Mention, ...], utt: Utterance, *, total_row: st
     if dept_scope and metrics:
         w.rules.append("scope:departments")
         return done(q(operation="sort", level="department"))
-    unknown = [m for m in w.mentions if m.kind == "unknown_name"]
     if unknown:
         w.rules.append("targets:unknown")
-        return Frame("budget", None, rules=tuple(w.rules), not_found=unknown[0].text, metrics_explicit=explicit)
+        return Frame("budget", None, rules=tuple(w.rules), not_found=unknown[0].text, metrics_explicit=explicit,
+                     metrics=tuple(metrics))
     if metrics and any(x in utt.squashed for x in ("전체", "총", "total", "overall", "whole")):
         w.rules.append("targets:total")
         return done(q(operation="lookup", names=(total_row,), level="total"), [total_row])
@@ -313,7 +340,7 @@ def budget_frame(mentions: tuple[Mention, ...], utt: Utterance, *, total_row: st
     strict = [m for m in w.leftovers() if m.kind in STRICT]
     reason = ("다음 조건을 어떻게 적용할지 알 수 없습니다: " + ", ".join(f"'{m.text}'" for m in strict)) if strict else "no_target"
     return Frame("budget", None, rules=tuple(w.rules), clarify_reason=reason, metrics_explicit=explicit,
-                 leftovers=w.leftovers())
+                 leftovers=w.leftovers(), metrics=tuple(metrics))
 
 
 def audit_frame(mentions: tuple[Mention, ...], utt: Utterance, *, statuses: tuple[str, ...],

@@ -1,0 +1,47 @@
+"""Derived measures: the difference of two metrics, or a metric's share of the total.
+
+    '예산과 연말 예상 집행액의 격차'            -> Derived('difference', ('budget', 'forecast'))
+    'difference between commitments and outlays' -> Derived('difference', ('committed', 'spent'))
+    '전체 중 몇 %', '비중', 'share of'          -> Derived('share', (metric,))
+
+A difference needs two different metrics in the question ('청년수당과 인권
+예산 차이' compares two programmes on one metric: no Derived)."""
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+from ..types import Derived, Mention, Utterance
+from .common import mention
+
+KIND = "derived"
+_DIFF = re.compile(r"격차|차이|간격|차액|벌어|(?<![가-힣])뺀|빼면|빼기|(?<![a-z])(?:gap|difference|minus|subtract)(?![a-z])")
+_SHARE = re.compile(r"비중|차지하는|차지해|차지하|전체\s?(?:중|대비|에서|의)\s?(?:몇\s?(?:%|퍼센트|프로)|비율|얼마나)"
+                    r"|몇\s?(?:%|퍼센트|프로)(?:를|나|가)?\s?차지|(?<![a-z])(?:share of|proportion|percentage of|percent of)(?![a-z])")
+SHARE_WINDOW = 24
+
+
+def extract(utt: Utterance, metrics: Sequence[Mention]) -> list[Mention]:
+    text = utt.text
+    out = []
+    names = list(dict.fromkeys(m.value.name for m in sorted(metrics, key=lambda m: m.span)))
+    for cue in _DIFF.finditer(text):
+        # 'A에서 B를 뺀', 'A과 B의 격차', 'difference between A and B': text order
+        if len(names) >= 2:
+            near = sorted(metrics, key=lambda m: abs(m.span[0] - cue.start()))
+            two = []
+            for m in near:
+                if m.value.name not in two:
+                    two.append(m.value.name)
+                if len(two) == 2:
+                    break
+            order = sorted(two, key=lambda n: min(m.span[0] for m in metrics if m.value.name == n))
+            out.append(mention(utt, KIND, Derived("difference", tuple(order)), cue.span(), "rule:difference"))
+            break
+    for cue in _SHARE.finditer(text):
+        before = [m for m in metrics if m.span[1] <= cue.start() and cue.start() - m.span[1] <= SHARE_WINDOW]
+        after = [m for m in metrics if m.span[0] >= cue.end() and m.span[0] - cue.end() <= SHARE_WINDOW]
+        m = max(before, key=lambda m: m.span[1]) if before else (min(after, key=lambda m: m.span[0]) if after else None)
+        out.append(mention(utt, KIND, Derived("share", (m.value.name,) if m else ()), cue.span(), "rule:share"))
+        break
+    return out

@@ -1,0 +1,201 @@
+"""Programme, department and total names, with spans: an adapter over
+assistant.entities.Catalog (its matching is kept: letter pairs weighted by
+rarity, partial names, aliases; an ambiguous alias gives one Entity mention
+per programme it may mean, all with via='ambiguous').
+
+`unknown_name`: a span that looks like a programme or unit name (words before
+사업/센터/지원/프로그램/담당관 …) that matched nothing in the catalog —
+'청년 월세 지원 사업', '그린뉴딜 사업'. Its value is an Entity with
+via='unknown' and score 0."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Sequence
+
+from index.text import name_key
+
+from ...entities import bigrams
+
+from ..types import Entity, Mention, Utterance
+from .common import covered, load_json, mention
+
+KIND, UNKNOWN = "entity", "unknown_name"
+_HEADS_PROGRAM = r"사업|센터|지원|프로그램|프로젝트|위원회|재단|공간|플랫폼|축제|캠페인|행사|학교|포럼|박람회|시설|기금|수당"
+_HEADS_ORG = r"담당관|본부|팀"
+_HEAD = re.compile(rf"([가-힣a-z0-9]*?)({_HEADS_PROGRAM}|{_HEADS_ORG})(?:은|는|이|가|을|를|의|에|에서|도|만|과|와|랑|이랑|이나|으로|로|이야|이에요|예요|인가|인데)?")
+_EN_HEAD = re.compile(r"(program|programme|project|center|centre|initiative|scheme|division)s?")
+_WORD = re.compile(r"[가-힣a-z0-9-]+")
+MAX_WORD = 40
+_BAD_END = re.compile(r"(?:은|는|이|가|을|를|의|에|도|로|와|과|랑|된|한|인|던|할|될|쓴|큰|난|적|별|들|중|만|요|고|서|며|게)$")
+_EN_STOP = {"the", "a", "an", "which", "what", "that", "this", "all", "each", "every", "any", "its", "budget", "of", "for",
+            "in", "is", "was", "did", "does", "how", "much", "many", "with", "and", "or", "to", "by", "spending", "spent",
+            "largest", "biggest", "smallest", "lowest", "highest", "most", "least", "top", "bottom", "citizen",
+            "participation", "youth", "other", "their", "those", "these", "about", "per"}
+
+
+@lru_cache(maxsize=8192)
+def _key_char(c: str) -> str:
+    return name_key(c)
+
+
+def _key_map(text: str) -> tuple[str, list[int]]:
+    """name_key of the text with each key letter's index in the text."""
+    key, where = [], []
+    for i, c in enumerate(text):
+        k = _key_char(c)
+        if k:
+            key.append(k)
+            where.append(i)
+    return "".join(key), where
+
+
+def _span(where: list[int], s: int, e: int) -> tuple[int, int]:
+    return (where[s], where[e - 1] + 1)
+
+
+def _cluster(key: str, grams: Sequence[str]) -> tuple[int, int] | None:
+    """The densest run of the key letters the matched letter pairs cover (gaps of one letter allowed)."""
+    cover = [False] * len(key)
+    for g in grams:
+        for m in re.finditer(re.escape(g), key) if g else ():
+            for i in range(m.start(), m.end()):
+                cover[i] = True
+    best, run_start, last, hits, best_hits = None, None, -10, 0, 0
+    for i, c in enumerate(cover + [False, False]):
+        if c:
+            if run_start is None or i - last > 2:
+                if run_start is not None and hits > best_hits:
+                    best, best_hits = (run_start, last + 1), hits
+                run_start, hits = i, 0
+            hits += 1
+            last = i
+    if run_start is not None and hits > best_hits:
+        best = (run_start, last + 1)
+    return best
+
+
+def catalog_mentions(utt: Utterance, catalog) -> list[Mention]:
+    text = utt.text
+    if not text:
+        return []
+    key, where = _key_map(text)
+    out: list[Mention] = []
+    for m in catalog.find_programs(text):
+        span = None
+        if m.via in ("alias", "ambiguous"):
+            for alias, targets in catalog.program_aliases.items():
+                if m.name in targets:
+                    ak = name_key(alias)
+                    pos = key.find(ak) if ak else -1
+                    if pos >= 0:
+                        span = _span(where, pos, pos + len(ak))
+                        break
+        c = _cluster(key, sorted(m.claimed) if m.via == "name" else bigrams(name_key(m.name)))
+        named = _span(where, *c) if c else None
+        if span is None:
+            span = named
+        elif named and named[0] <= span[0] and span[1] <= named[1]:
+            span = named             # '서울혁신파크 운영': the alias inside the full name
+        if span:
+            out.append(mention(utt, KIND, Entity(m.name, m.kind, m.via, round(m.score, 3)), span, f"catalog:{m.via}",
+                               m.score))
+    for d, pos in catalog.find_departments(text):
+        span = None
+        for form in (name_key(d), name_key(catalog.short_form(d))):
+            p = key.find(form, pos)
+            if p == pos or (p >= 0 and span is None):
+                span = _span(where, p, p + len(form))
+                break
+        if span is None:
+            for alias, target in catalog.department_aliases.items():
+                if target == d and alias in text:
+                    i = text.index(alias)
+                    span = (i, i + len(alias))
+                    break
+        if span:
+            out.append(mention(utt, KIND, Entity(d, "department"), span, "catalog:department"))
+    for t in catalog.find_totals(text):
+        k = name_key(t)
+        for form in (k, k[:-3] + "계" if k.endswith("(계)") else k):
+            p = key.find(form)
+            if p >= 0:
+                out.append(mention(utt, KIND, Entity(t, "total"), _span(where, p, p + len(form)), "catalog:total"))
+                break
+    return out
+
+
+def _is_stop(word: str) -> bool:
+    data = load_json("entity_words.json")
+    return word in set(data["stopwords"]) or bool(re.fullmatch(data["non_name"], word))
+
+
+def _name_like(utt: Utterance, word: str, span: tuple[int, int]) -> bool:
+    if not word or _is_stop(word) or _BAD_END.search(word) or re.fullmatch(r"\d+", word):
+        return False
+    if utt.morphs:        # with morphemes: nouns, foreign words and numbers only
+        inner = [m for m in utt.morphs if span[0] <= m.start < span[1]]
+        if inner and not all(m.tag[0] in "NS" or m.tag in ("XSN", "XPN", "XR") for m in inner):
+            return False
+    return True
+
+
+def unknown_names(utt: Utterance, taken: Sequence[tuple[int, int]]) -> list[Mention]:
+    text = utt.text
+    words = [(w.group(0), w.span()) for w in _WORD.finditer(text)]
+    out = []
+    for idx, (word, wspan) in enumerate(words):
+        if len(word) > MAX_WORD:
+            continue
+        h = _HEAD.fullmatch(word)
+        if not h:
+            continue
+        prefix, head = h.group(1), h.group(2)
+        org = re.fullmatch(_HEADS_ORG, head) is not None
+        names: list[str] = []
+        start = wspan[0]
+        if prefix:
+            if not _name_like(utt, prefix, (wspan[0], wspan[0] + len(prefix))):
+                continue
+            names.append(prefix)
+        j = idx - 1            # name words before the head word, right to left, each followed by one space
+        while len(names) < 4 and j >= 0:
+            pw, ps = words[j]
+            if ps[1] + 1 != start or text[ps[1]] != " " or len(pw) > MAX_WORD or not _name_like(utt, pw, ps):
+                break
+            names.insert(0, pw)
+            start = ps[0]
+            j -= 1
+        letters = sum(len(n) for n in names)
+        if not names or (len(names) < 2 and letters < 4) or (org and letters < 2):
+            continue
+        span = (start, wspan[0] + len(prefix) + len(head))
+        if covered(span, taken) or any(o.span[0] <= span[0] and span[1] <= o.span[1] for o in out):
+            continue
+        out = [o for o in out if not (span[0] <= o.span[0] and o.span[1] <= span[1])]
+        out.append(mention(utt, UNKNOWN, Entity(text[span[0]:span[1]], "department" if org else "program", "unknown", 0.0),
+                           span, f"rule:name+{head}", 0.5))
+    for idx, (word, wspan) in enumerate(words):
+        if not _EN_HEAD.fullmatch(word) or idx == 0:
+            continue
+        names, start, j = [], wspan[0], idx - 1
+        while len(names) < 4 and j >= 0:
+            pw, ps = words[j]
+            if ps[1] + 1 != start or not re.fullmatch(r"[a-z0-9-]+", pw) or pw in _EN_STOP:
+                break
+            names.insert(0, pw)
+            start = ps[0]
+            j -= 1
+        if not names:
+            continue
+        span = (start, wspan[0] + len(_EN_HEAD.fullmatch(word).group(1)))
+        if not covered(span, taken):
+            kind = "department" if word.startswith("division") else "program"
+            out.append(mention(utt, UNKNOWN, Entity(text[span[0]:span[1]], kind, "unknown", 0.0), span,
+                               f"rule:name+{word}", 0.5))
+    return out
+
+
+def extract(utt: Utterance, catalog) -> list[Mention]:
+    found = catalog_mentions(utt, catalog) if catalog is not None else []
+    return found + unknown_names(utt, [m.span for m in found])

@@ -1,0 +1,39 @@
+"""Exclusions: a comparison whose rows are left out.
+
+    '0원인 사업은 빼고'      -> Exclusion(Comparison('==', 0 천원))
+    '다 쓴 곳 제외하고'      -> Exclusion(Comparison('==', 100 %, 'spent_rate'))
+    'excluding those under 10%' -> Exclusion(Comparison('<', 10 %))
+
+The comparison is wrapped, not repeated: extract_all drops the comparison
+mention an exclusion took."""
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+from ..types import Exclusion, Mention, Utterance
+from .common import mention
+
+KIND = "exclusion"
+_KO = re.compile(r"(?:은|는|을|를|이|가|들은|들을)?\s?(?:빼고|빼면|빼서|뺀|빼놓고|제외하고|제외한|제외하면|제외|말고)")
+_EN = re.compile(r"(?<![a-z])(?:excluding|except(?: for)?|other than|not counting|leaving out|without)(?![a-z])")
+GAP_KO = 10        # '0원인 사업은 빼고': the noun between the condition and 빼고
+GAP_EN = 24
+
+
+def extract(utt: Utterance, comparisons: Sequence[Mention]) -> list[Mention]:
+    text = utt.text
+    out = []
+    for cue in _KO.finditer(text):
+        # the comparison ends before the cue's verb, at most GAP_KO letters before the cue
+        before = [c for c in comparisons if c.span[0] < cue.start() and c.span[1] <= cue.end()
+                  and cue.start() - c.span[1] <= GAP_KO]
+        if before:
+            c = max(before, key=lambda c: c.span[1])
+            out.append(mention(utt, KIND, Exclusion(c.value), (c.span[0], cue.end()), f"rule:exclude+{c.source}"))
+    for cue in _EN.finditer(text):
+        after = [c for c in comparisons if c.span[0] >= cue.end() and c.span[0] - cue.end() <= GAP_EN]
+        if after:
+            c = min(after, key=lambda c: c.span[0])
+            out.append(mention(utt, KIND, Exclusion(c.value), (cue.start(), c.span[1]), f"rule:exclude+{c.source}"))
+    return out

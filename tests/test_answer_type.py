@@ -1,0 +1,45 @@
+"""The answer-type extractor against its example corpus, plus odd input."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.understand.answer_type import answer_type, answer_types
+from assistant.understand.normalize import utterance
+
+CORPUS = Path(__file__).resolve().parents[1] / "assistant" / "understand" / "corpus" / "answer_type.jsonl"
+EXAMPLES = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_corpus_is_wellformed():
+    assert len(EXAMPLES) >= 40
+    kinds = {e["expect"]["kind"] for e in EXAMPLES}
+    assert {"place", "org", "date", "period", "count", "amount", "rate", "how", "yesno", "what"} <= kinds
+
+
+@pytest.mark.parametrize("ex", EXAMPLES, ids=[e["text"][:20] or "empty" for e in EXAMPLES])
+def test_example(ex):
+    at = answer_type(utterance(ex["text"]))
+    assert at.kind == ex["expect"]["kind"], (ex["text"], at)
+    if "counter" in ex["expect"]:
+        assert at.counter == ex["expect"]["counter"], (ex["text"], at)
+
+
+def test_two_asks_in_reading_order():
+    ms = answer_types(utterance("한 달에 얼마씩 주고 최대 몇 개월까지 받아?"))
+    assert [m.value.kind for m in ms] == ["amount", "period"]
+    assert all(m.kind == "answer_type" and m.text for m in ms)
+
+
+def test_spans_point_into_text():
+    u = utterance("설명회  참가자는   몇 명이었어?")
+    (m,) = answer_types(u)
+    assert u.text[m.span[0]:m.span[1]] == m.text and m.text.replace(" ", "") == "몇명"
+
+
+@pytest.mark.parametrize("raw", ["\x00\x01", "몇" * 10000, "어디" * 3000 + "?", "\u200b\u200b", "😀 언제?"])
+def test_hostile_input(raw):
+    at = answer_type(utterance(raw))
+    assert at.kind in ("place", "org", "date", "period", "count", "amount", "rate", "person", "yesno", "how", "what")

@@ -1,0 +1,140 @@
+"""Findings by topic: the statement of 추진내용/향후계획 that answers, then id, status, department, citation."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from assistant.findings import FindingFinder, statements_of
+from assistant.understand.answer_type import answer_type
+from assistant.understand.normalize import utterance
+from assistant.understand.types import AnswerType
+
+
+@pytest.fixture(scope="module")
+def kiwi_tok():
+    from index.lexical import KiwiTokenizer
+    return KiwiTokenizer.create()
+
+
+def _frame() -> pd.DataFrame:
+    rows = [
+        ("F01", "시정·처리요구사항", ("가람과",), "해오름 도서관의 야간 개방 시간이 짧으므로 연장 방안을 마련할 것.", "완료", "추진완료",
+         "◦ 야간 개방을 평일 21시에서 23시로\n연장(’19.3월)\n- 이용자 설문 1,200명 실시", "◦ 주말 개방은 예산 확보 후 검토"),
+        ("F02", "건의사항", ("나래과",), "별빛 공원 놀이터의 안전 점검을 강화하기 바람.", "추진중", "추진중",
+         "◦ 놀이터 12개소 안전 점검 완료(5월)\n◦ 노후 시설 교체는 예산 부족으로 불가", "◦ 하반기 추가 점검 예정(10월)"),
+        ("F03", "건의사항", ("나래과", "가람과"), "별빛 공원 놀이터 주변 주차 문제를 해결하기 바람.", "검토중", "검토중",
+         "◦ 주차 실태 조사 용역 발주(사단법인 도시연구, 용역비 30백만원)", "◦ 조사 결과에 따라 반영 여부 결정"),
+        ("F04", "기타(자료제출 등)", ("가람과",), "도서관 이용 통계 자료", "완료", "완료", "◦ 자료 제출 완료(’18.11.2.)", ""),
+    ]
+    cols = ["id", "category", "departments", "requirement", "status", "status_printed", "action", "plan"]
+    df = pd.DataFrame(rows, columns=cols)
+    df["doc"] = "synth-audit"
+    df["line_start"] = [10, 30, 50, 70]
+    df["line_end"] = [29, 49, 69, 80]
+    df["no"] = [1, 2, 3, 4]
+    return df
+
+
+@pytest.fixture(scope="module")
+def finder(kiwi_tok):
+    return FindingFinder(_frame(), None, tokenize=kiwi_tok.tokenize, quote=lambda d, s, e: f"{d}:{s}-{e}")
+
+
+def ask(finder, kiwi_tok, q, lang="ko", departments=()):
+    u = utterance(q, tokenize=kiwi_tok.kiwi.tokenize)
+    return finder.answer(q, u, answer_type(u), lang, departments=departments)
+
+
+def test_statements_join_wrapped_lines():
+    sts = statements_of("◦ 야간 개방을 평일 21시에서 23시로\n연장(’19.3월)\n- 이용자 설문 1,200명 실시", "추진내용")
+    assert [s.text for s in sts] == ["야간 개방을 평일 21시에서 23시로 연장(’19.3월)", "이용자 설문 1,200명 실시"]
+    assert statements_of("", "향후계획") == [] and statements_of("\n \n", "향후계획") == []
+
+
+def test_topic_leads_with_the_answering_statement(finder, kiwi_tok):
+    a = ask(finder, kiwi_tok, "도서관 야간 개방 연장 요구는 어떻게 처리했어?")
+    assert a.route == "audit" and a.data["id"] == "F01"
+    first = a.answer.splitlines()[0]
+    assert first.startswith("추진내용:") and "23시" in first
+    assert "지적사항 F01" in a.answer and "추진상황: 완료 (표기: 추진완료)" in a.answer and "가람과" in a.answer
+    assert a.citations[0].line_start == 10 and a.citations[0].quote == "synth-audit:10-29"
+
+
+def test_answer_type_picks_the_statement(finder, kiwi_tok):
+    a = ask(finder, kiwi_tok, "놀이터 안전 점검은 몇 개소 했어?")
+    assert a.data["id"] == "F02" and "12개소" in a.answer.splitlines()[0]
+    a = ask(finder, kiwi_tok, "놀이터 추가 점검은 언제 해?")
+    assert "10월" in a.answer.splitlines()[0] and a.answer.splitlines()[0].startswith("향후계획:")
+    a = ask(finder, kiwi_tok, "놀이터 노후 시설 교체는 가능해?")
+    assert "불가" in a.answer.splitlines()[0]
+
+
+def test_org_and_amount_from_one_statement(finder, kiwi_tok):
+    a = ask(finder, kiwi_tok, "공원 주차 실태 조사 용역은 어느 기관이 맡았어?")
+    assert a.data["id"] == "F03" and "사단법인 도시연구" in a.answer.splitlines()[0]
+
+
+def test_several_matches_best_answered_others_listed(finder, kiwi_tok):
+    a = ask(finder, kiwi_tok, "별빛 공원 놀이터 지적은 어떻게 됐어?")
+    assert a.data["id"] in ("F02", "F03")
+    other = {"F02", "F03"} - {a.data["id"]}
+    assert a.data["others"] == sorted(other) and "다른 관련 지적사항" in a.answer
+    assert len(a.citations) == 2
+
+
+def test_count_and_filter_questions_go_to_the_count_route(finder, kiwi_tok):
+    assert ask(finder, kiwi_tok, "가람과 지적사항은 몇 건이야?", departments=("가람과",)) is None
+    assert ask(finder, kiwi_tok, "검토중인 지적사항은?") is None
+    assert ask(finder, kiwi_tok, "감사 지적사항 처리 현황") is None
+
+
+def test_unknown_topic_is_not_found_naming_the_closest(finder, kiwi_tok):
+    a = ask(finder, kiwi_tok, "우주정거장 건설 지적은 어떻게 됐어?")
+    assert a is not None and a.route == "not_found" and "가장 가까운" in a.answer
+    assert len(a.data["closest"]) == 3
+
+
+def test_english_framing(finder, kiwi_tok):
+    u = utterance("What did the bureau do about the library night opening hours?")
+    a = finder.answer(u.raw + " 도서관 야간 개방", u, AnswerType("how"), "en")
+    assert a.answer.startswith("On audit finding F01") and "status: 완료" in a.answer
+
+
+def test_no_type_held_is_said(finder, kiwi_tok):
+    a = ask(finder, kiwi_tok, "도서관 야간 개방 연장에 예산이 얼마 들었어?")
+    assert a.data["id"] == "F01" and "나와 있지 않습니다" in a.answer.splitlines()[0]
+
+
+def test_embedder_is_used_and_cached(kiwi_tok):
+    calls = []
+
+    class Fake:
+        def embed_query(self, t):
+            calls.append(("q", t))
+            return [1.0, 0.0] if "주차" in t else [0.0, 1.0]
+
+        def embed_documents(self, ts):
+            calls.append(("d", len(ts)))
+            return [[1.0, 0.0] if "주차" in t else [0.0, 1.0] for t in ts]
+
+    f = FindingFinder(_frame(), None, embed=Fake(), tokenize=kiwi_tok.tokenize)
+    for _ in range(2):
+        a = ask(f, kiwi_tok, "별빛 공원 놀이터 주변 주차 문제는 어떻게 됐어?")
+        assert a.data["id"] == "F03"
+    docs = [c for c in calls if c[0] == "d"]
+    assert len(docs) == 2          # finding texts once, statements once: the second question re-embeds nothing new
+
+
+@pytest.mark.parametrize("q", ["", "   ", "\x00\x01\x02", "감" * 20000, "???"])
+def test_bad_input(finder, kiwi_tok, q):
+    a = ask(finder, kiwi_tok, q)
+    assert a is None or a.route in ("audit", "not_found")
+
+
+def test_real_corpus_finding(corpus, kiwi_tok):
+    from index.tables import audit_frame
+    f = FindingFinder(audit_frame(corpus), None, tokenize=kiwi_tok.tokenize, quote=corpus.quote)
+    a = ask(f, kiwi_tok, "청년수당 1차 모집에서 최종 대상자는 몇 명이었어?")
+    assert a.route == "audit" and "4,119명" in a.answer.splitlines()[0]
+    item = next(x for x in corpus.audit if x.id == a.data["id"])
+    assert a.citations[0].line_start == item.line_start and item.status in a.answer

@@ -1,0 +1,136 @@
+"""Passages: statements chosen by answer type, arithmetic over one statement, the not-in-the-reports gate."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from assistant.passages import PassageFinder, arithmetic, clean_statement, holds_type, type_pattern
+from assistant.understand.types import AnswerType
+
+
+@pytest.fixture(scope="module")
+def kiwi_tok():
+    from index.lexical import KiwiTokenizer
+    return KiwiTokenizer.create()
+
+
+@pytest.fixture(scope="module")
+def synth_finder(synthetic, kiwi_tok):
+    return PassageFinder(synthetic, kiwi_tok.tokenize, pos=kiwi_tok.kiwi.tokenize)
+
+
+@dataclass
+class H:
+    doc: str
+    line_start: int
+    line_end: int
+    section: str = ""
+    kind: str = "program_block"
+
+
+@pytest.mark.parametrize("kind,counter,text,ok", [
+    ("count", "명", "참여자 1,200명 모집", True),
+    ("count", "명", "참여 기관 12개", False),
+    ("count", "개소", "쉼터 5곳 조성", True),
+    ("count", "회", "설명회 3번 개최", True),
+    ("date", None, "’19. 9월 개최 예정", True),
+    ("date", None, "예산 300백만원", False),
+    ("period", None, "’15. 8. 23. ~ ’18. 8. 22.", True),
+    ("amount", None, "사업당 30백만원 지원", True),
+    ("amount", None, "참여자 30명", False),
+    ("rate", None, "이수율 90%로 상승", True),
+    ("org", None, "(사)한국갈등학회 수행", True),
+    ("place", None, "은평구 통일로 684 일대", True),
+    ("place", None, "5개소(중랑, 성북, 구로)", True),
+    ("place", None, "자치구 활동 실시", False),
+])
+def test_type_patterns(kind, counter, text, ok):
+    assert holds_type(text, AnswerType(kind, counter)) is ok
+
+
+def test_no_constraint_for_how_and_what():
+    assert type_pattern(AnswerType("how")) is None and holds_type("아무 문장", AnswerType("what"))
+
+
+def test_arithmetic_change_within_one_statement():
+    out = arithmetic("신청기간이 얼마나 늘었어?", "학자금대출 신용회복 지원(신청기간 1개월→3개월로 확대)")
+    assert "3개월 − 1개월 = 2개월" in out and "늘었습니다" in out
+    out = arithmetic("얼마나 줄었어?", "장기연임위원(’17년 47명 ⇒ ’18년 36명)")
+    assert "= 11명 줄었습니다" in out
+
+
+def test_arithmetic_sum_of_two_figures():
+    assert "4,119명 + 3,200명 = 7,319명" in arithmetic("1차랑 2차 합치면 몇 명이야?", "1차:4,119명, 2차:3,200명 선정")
+
+
+def test_arithmetic_only_when_asked_and_only_same_units():
+    assert arithmetic("몇 명이야?", "1차:4,119명, 2차:3,200명") == ""
+    assert arithmetic("얼마나 늘었어?", "예산 30백만원, 참여 12명") == ""       # no 'A → B' in the statement
+    assert arithmetic("얼마나 늘었어?", "3개 → 5명") == ""                      # units differ: no sum across kinds
+    assert arithmetic("합치면?", "1개, 2개, 3개") == ""                          # three figures: not 'two of one statement'
+
+
+def test_clean_statement():
+    assert clean_statement("○ 마을 공유부엌  운영 － 주 3회 개방") == "마을 공유부엌 운영 · 주 3회 개방"
+    assert clean_statement("※ 예산 포함") == "예산 포함"
+
+
+def test_gate_on_morphemes_and_partial_matches(synth_finder):
+    f = synth_finder
+    assert f.unknown_terms("공유부엌 다음 일정 날짜는 언제까지야?") == []
+    assert f.unknown_terms("부엌 운영은 언제 해?") == []                 # '부엌' inside '공유부엌'
+    assert f.unknown_terms("창의공간 조성사업비는?") == []                # known parts
+    assert "부산" in f.unknown_terms("부산 해변 정화 사업은?")            # another city
+    assert "연락처" in f.unknown_terms("누리 플랫폼 전화번호 알려줘")       # no number printed anywhere
+    assert "운영 시간" in f.unknown_terms("공유부엌 운영시간은?")
+    assert "사람 이름" in f.unknown_terms("누리기획과 과장 이름이 뭐야?")
+
+
+def test_typed_answer_holds_the_type_and_names_the_programme(synthetic, synth_finder):
+    lines = synthetic.lines["synthetic-report.txt"]
+    sec = next(s for s in synthetic.sections if s.kind == "program" and s.program.startswith("누리 플랫폼 운영"))
+    hits = [H("synth-report", sec.line_start, sec.line_end)]
+    ext = synth_finder.answer("누리 플랫폼 실적은 몇 건이야?", hits, answer_types=[AnswerType("count", "건")])
+    assert ext is not None and "10건" in ext.text and ext.text.startswith(f"[{sec.program}]")
+    assert not ext.note and ext.citations[0].line_start >= sec.line_start
+    assert "○" not in ext.text
+    ext = synth_finder.answer("누리 플랫폼 실적은 몇 퍼센트야?", hits, entity="누리 플랫폼 운영",
+                              answer_types=[AnswerType("rate")])
+    assert ext is not None and ext.note.startswith("보고서에 물으신 비율")
+    en = synth_finder.answer("누리 플랫폼 실적 how many", hits, lang="en", answer_types=[AnswerType("count")])
+    assert en is None or en.text.startswith("According to the report")
+    assert len(lines) > sec.line_end
+
+
+def test_embed_feature_is_injected_and_cached(synthetic, kiwi_tok):
+    calls = {"q": 0, "d": 0}
+
+    class Fake:
+        def embed_query(self, t):
+            calls["q"] += 1
+            return [1.0, 0.0]
+
+        def embed_documents(self, ts):
+            calls["d"] += len(ts)
+            return [[1.0, 0.0] if "하반기" in t else [0.0, 1.0] for t in ts]
+
+    f = PassageFinder(synthetic, kiwi_tok.tokenize, pos=kiwi_tok.kiwi.tokenize, embed=Fake())
+    sec = next(s for s in synthetic.sections if s.kind == "program" and s.program.startswith("누리 플랫폼 운영"))
+    hits = [H("synth-report", sec.line_start, sec.line_end)]
+    a = f.answer("누리 플랫폼 추진 계획", hits, answer_types=[])
+    n = calls["d"]
+    b = f.answer("누리 플랫폼 추진 계획", hits, answer_types=[])
+    assert n > 0 and calls["d"] == n and calls["q"] == 2        # statement vectors cached, query embedded each time
+    assert a is not None and b is not None and "하반기" in a.text
+
+
+@pytest.mark.parametrize("q", ["", " ", "\x00\x01", "가" * 50000, "？？？"])
+def test_bad_questions(synth_finder, q):
+    assert isinstance(synth_finder.unknown_terms(q), list)
+    assert synth_finder.answer(q, [], answer_types=[]) is None
+
+
+def test_gate_refuses_opinions(synth_finder):
+    assert "의견" in synth_finder.unknown_terms("공유부엌 사업이 효과가 있다고 보세요?")
+    assert "의견" not in synth_finder.unknown_terms("공유부엌 사업 효과는?")
