@@ -17,6 +17,8 @@ MAX_K = 50                          # GET /search k
 MAX_LINES = 500                     # GET /documents/{doc}/lines: lines per request (before context)
 MAX_CONTEXT = 20                    # GET /documents/{doc}/lines: context lines on each side
 SESSION_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
+# no control characters (tab, newline and CR allowed) and no U+FFFD (text that was not valid UTF-8)
+QUESTION_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]*$"
 DOC_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"
 
 SearchMode = Literal["hybrid", "lexical", "vector"]
@@ -33,8 +35,8 @@ class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True,
                               json_schema_extra={"examples": [{"question": "집행률이 가장 낮은 사업은?"}]})
 
-    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS,
-                          description=f"한국어 질문 (1–{MAX_QUESTION_CHARS:,}자)")
+    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS, pattern=QUESTION_PATTERN,
+                          description=f"한국어 질문 (1–{MAX_QUESTION_CHARS:,}자, 제어 문자 없이)")
     session_id: str | None = Field(default=None, pattern=SESSION_PATTERN,
                                    description="대화 세션 ID: 같은 ID로 보내면 후속 질문이 앞의 맥락을 씁니다")
 

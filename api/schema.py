@@ -1,5 +1,5 @@
 """The OpenAPI document as the server behaves: every error is `ErrorResponse` (FastAPI would
-document its own 422 body), the tables' CSV responses are listed, and filters that accept only
+document its own 422 body), the CSV responses of routes with format=csv are listed, and filters that accept only
 the report's own values (departments, categories, chunk kinds, sort columns) carry those values
 as enums, read from the loaded assistant when the document is first asked for."""
 from __future__ import annotations
@@ -10,7 +10,6 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 ERROR_REF = {"$ref": "#/components/schemas/ErrorResponse"}
-CSV_ROUTES = ("/budget", "/audit")
 
 
 def _values(assistant) -> dict[tuple[str, str], list[str]]:
@@ -26,6 +25,9 @@ def _values(assistant) -> dict[tuple[str, str], list[str]]:
     if audit is not None:
         out[("/audit", "category")] = sorted({str(v) for v in audit["category"] if v})
         out[("/audit", "department")] = sorted({d for ds in audit["departments"] for d in ds if d})
+    facts = getattr(getattr(assistant, "corpus", None), "facts", None)
+    if facts:
+        out[("/facts", "program")] = sorted({str(v) for f in facts for v in (f.program, f.subject) if v})
     findings = getattr(assistant, "findings", None)
     if findings is not None:
         out[("/validation", "severity")] = sorted({f.severity for f in findings})
@@ -51,13 +53,21 @@ def _enum(param: dict, values: list[str]) -> None:
     param["schema"] = schema
 
 
+def _has_csv(op: dict) -> bool:
+    """An operation with a `format` query parameter that offers csv."""
+    for param in op.get("parameters", []):
+        if param.get("name") == "format" and "csv" in str(param.get("schema", {})):
+            return True
+    return False
+
+
 def fix_document(doc: dict[str, Any], values: dict[tuple[str, str], list[str]]) -> dict[str, Any]:
     for path, ops in doc.get("paths", {}).items():
         for op in ops.values():
             for status, resp in op.get("responses", {}).items():
                 if status.startswith(("4", "5")):
                     resp["content"] = {"application/json": {"schema": dict(ERROR_REF)}}
-            if path in CSV_ROUTES and "200" in op.get("responses", {}):
+            if _has_csv(op) and "200" in op.get("responses", {}):
                 op["responses"]["200"].setdefault("content", {})["text/csv"] = {
                     "schema": {"type": "string"}, "description": "format=csv: the same rows as CSV (UTF-8 with BOM)"}
             for param in op.get("parameters", []):

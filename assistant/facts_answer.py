@@ -41,6 +41,7 @@ LABEL_NAMES_EN = {"place": "location", "operator": "operator", "period": "contra
 # letter pairs that name no particular subject (every programme title has them)
 GENERIC_PAIRS = {"운영", "서울", "울시", "사업", "추진", "개최", "지원", "센터", "실시", "조성", "및운", "활성", "성화"}
 SUBJECT_MIN = 0.6
+MAX_QUESTION_CHARS = 1000
 
 
 def asked_keys(utt: Utterance, answer_type: AnswerType | None) -> list[str]:
@@ -100,8 +101,8 @@ def _label_text(f: Fact, lang: str) -> str:
 def answer_fact(question: str, utt: Utterance, answer_type: AnswerType | None, programs: list[str],
                 facts: list[Fact], quote: Callable[[str, int, int], str]) -> Answer | None:
     """The facts asked for, cited; a subject that lacks the label → said so; else None."""
-    if not facts or not utt.text:
-        return None
+    if not facts or not utt.text or len(utt.text) > MAX_QUESTION_CHARS:
+        return None          # a question that long names no one label (and is cut elsewhere)
     keys = asked_keys(utt, answer_type)
     ask_date = answer_type is not None and answer_type.kind in ("date", "period")
     if not keys and not ask_date:

@@ -26,7 +26,7 @@ from typing import Callable
 
 from .answer import Answer, Citation
 from .audit import AuditTool
-from .passages import PassageFinder, _dot, _unit, arithmetic, clean_statement, holds_type, type_pattern
+from .passages import MAX_QUESTION_CHARS, PassageFinder, _dot, _unit, arithmetic, clean_statement, holds_type, type_pattern
 from .understand.answer_type import answer_type as extract_answer_type
 from .understand.types import AnswerType, Utterance
 
@@ -185,6 +185,7 @@ class FindingFinder:
                departments=()) -> Answer | None:
         if not question or not question.strip():
             return None
+        question = question[:MAX_QUESTION_CHARS]
         if lang == "en":
             question_ko = f"{question} {PassageFinder.korean_keywords(question)}"
         else:

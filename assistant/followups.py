@@ -158,8 +158,8 @@ def same_measure(frame, mentions, state: DialogueState, catalog, squashed: str):
 
 
 BUDGET_RULES: tuple[tuple[str, Callable], ...] = (
-    ("pick_candidate", pick_candidate), ("next_rank", next_rank), ("among_them", among_them),
-    ("which_of_two", which_of_two), ("add_target", add_target), ("same_target", same_target),
+    ("add_target", add_target), ("pick_candidate", pick_candidate), ("next_rank", next_rank),
+    ("among_them", among_them), ("which_of_two", which_of_two), ("same_target", same_target),
     ("same_measure", same_measure),
 )
 
@@ -171,7 +171,8 @@ def resolve_budget(frame: Frame, mentions: tuple[Mention, ...], state: DialogueS
     if siblings and not state.candidates and not state.group:
         state = replace(state, group=tuple(state.programs) + tuple(siblings))
     for name, rule in BUDGET_RULES:
-        if state.route not in ("budget", "clarify") and name not in ("same_target", "which_of_two", "pick_candidate"):
+        if state.route not in ("budget", "clarify") and name not in ("same_target", "which_of_two", "pick_candidate",
+                                                                     "add_target"):
             continue
         out = rule(frame, mentions, state, catalog, squashed)
         if out is not None:

@@ -17,6 +17,7 @@ from .answer import Citation
 BULLET_START = tuple("○◦□")                  # a new statement
 SUB_BULLETS = tuple("－-▸➠⇒⇨*※")            # a detail or note of the statement above it
 MAX_UNIT_CHARS = 320
+MAX_QUESTION_CHARS = 1000     # longer input is cut (as the hybrid search cuts its query)
 TABLE_HEAD = re.compile(r"^※\s*예산\s*집행|\(단위\s*:")   # a budget table starts its own unit, never a statement's tail
 _NUM = re.compile(r"\d[\d,]*(?:\.\d+)?")
 QUESTION_WORDS = {"얼마", "몇", "무엇", "뭐", "어디", "언제", "누구", "어떻", "어떤", "알리", "주", "하", "되", "있", "없",
@@ -194,6 +195,7 @@ class PassageFinder:
         function words of a question (날짜, 다음, 언제까지 …) are never missing
         facts. What the reports hold no trace of is still refused: contact numbers,
         opening hours, a named person (`refused_asks`)."""
+        question = question[:MAX_QUESTION_CHARS]
         refused = self.refused_asks(question)
         nouns = self.nouns(question)
         missing = [t for t in nouns if len(t) >= 2 and not t.isdigit() and t not in GENERIC_NOUNS
@@ -268,6 +270,7 @@ class PassageFinder:
         values of the understanding layer, in reading order) the statement is
         chosen by type, words and meaning, and the text is cleaned and framed
         (`answer_typed`)."""
+        question = question[:MAX_QUESTION_CHARS]
         if answer_types is not None:
             return self.answer_typed(question, hits, context_terms, max_units=max_units, lang=lang, entity=entity,
                                      relative=relative, prior=prior, answer_types=answer_types)

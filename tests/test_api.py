@@ -241,7 +241,8 @@ def test_internal_errors_are_json_without_details(client):
 
 
 def test_answer_errors(client):
-    assert "control" in err(client.post("/ask", json={"question": "a\x01\x01\x01b"}), 422, "bad_input")
+    assert "question" in err(client.post("/ask", json={"question": "a\x01\x01\x01b"}), 422, "invalid_request")
+    assert "question" in err(client.post("/ask", json={"question": "a\ufffd b"}), 422, "invalid_request")
     r = client.post("/ask", json={"question": "모호"})   # the assistant's own trouble: still an answer
     assert r.status_code == 200 and r.json()["error"]["code"] == "bad_query" and r.json()["route"] == "clarify"
 

@@ -12,8 +12,8 @@ from assistant.understand.types import AnswerType
 
 @pytest.fixture(scope="module")
 def kiwi_tok():
-    from index.lexical import KiwiTokenizer
-    return KiwiTokenizer.create()
+    from kiwi_shared import tokenizer
+    return tokenizer()
 
 
 def _frame() -> pd.DataFrame:
@@ -126,8 +126,9 @@ def test_embedder_is_used_and_cached(kiwi_tok):
 
 
 @pytest.mark.parametrize("q", ["", "   ", "\x00\x01\x02", "감" * 20000, "???"])
-def test_bad_input(finder, kiwi_tok, q):
-    a = ask(finder, kiwi_tok, q)
+def test_bad_input(finder, q):
+    u = utterance(q)
+    a = finder.answer(q, u, answer_type(u), "ko")
     assert a is None or a.route in ("audit", "not_found")
 
 

@@ -11,8 +11,8 @@ from assistant.understand.types import AnswerType
 
 @pytest.fixture(scope="module")
 def kiwi_tok():
-    from index.lexical import KiwiTokenizer
-    return KiwiTokenizer.create()
+    from kiwi_shared import tokenizer
+    return tokenizer()
 
 
 @pytest.fixture(scope="module")

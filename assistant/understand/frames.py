@@ -28,6 +28,10 @@ def _figure(m: Mention) -> bool:
     return m.kind == "quantity" and getattr(q, "unit", "") in ("%", "천원") and any(c.isdigit() for c in m.text)
 AMOUNT_OF_RATE = {"spent_rate": "spent", "committed_rate": "committed", "forecast_rate": "forecast"}
 RATE_OF_AMOUNT = {v: k for k, v in AMOUNT_OF_RATE.items()}
+# which of several metrics a ranking or comparison is about: the most specific one ('예산 중 아직 안 쓴 돈이
+#제일 큰' ranks the unspent amount, not the budget it is part of)
+SPECIFICITY = ("expected_lapse", "pending", "unspent", "committed_rate", "committed", "forecast_rate", "forecast",
+               "spent_rate", "spent", "budget")
 AGG_RANK = {"sum": 0, "mean": 1, "count": 2, "list": 3}
 OPS_KO = {"<": "미만", "<=": "이하", ">": "초과", ">=": "이상", "==": "", "!=": "이 아닌"}
 
@@ -271,6 +275,7 @@ def budget_frame(mentions: tuple[Mention, ...], utt: Utterance, *, total_row: st
         o = orders[0].value
         for x in orders:
             w.take(x)
+        metrics = sorted(metrics, key=lambda x: SPECIFICITY.index(x) if x in SPECIFICITY else -1)
         if not metrics:
             rate_words = any(x in utt.squashed for x in ("높", "낮", "high", "low", "률", "율", "rate"))
             metrics = ["spent_rate"] if rate_words else ["budget"]
@@ -290,7 +295,7 @@ def budget_frame(mentions: tuple[Mention, ...], utt: Utterance, *, total_row: st
         return done(q(operation="argmin" if asc else "argmax", **scope))
 
     program_scope = bool(conditions or exclusions or citizen or "program" in scopes
-                         or (agg is not None and agg.op in ("count", "mean", "list")))
+                         or any(a.value.op in ("count", "mean", "list") for a in aggs))
     if names or totals or (depts and not program_scope):
         targets = list(names) + list(totals)
         if "include_admin" in scopes and not depts and not names and total_row:

@@ -6,6 +6,7 @@ right before it.
     '정확히 100%', '0원인'    -> '=='        'less than 95%' -> '<'
     '다 쓴', '전액 집행'      -> Comparison('==', 100 %, 'spent_rate')
     '한 푼도 안 쓴', '지출 0' -> Comparison('==', 0 천원, 'spent')
+    '조금이라도 지출이 있는'  -> Comparison('>', 0 천원, 'spent')
 
 A percentage after an amount word reads as that amount's rate ('지출이 50%
 미만' -> spent_rate)."""
@@ -25,7 +26,7 @@ _AFTER = [  # (op, pattern after the number and its particle), longer first with
     ("<", r"미만|안\s?(?:되는|된|돼|되|됨)|못\s?미치|미달|밑도|밑돈|하회|아래|밑"),
     (">", r"초과|넘(?:는|게|은|어|긴|었|음)?|웃도|웃돈|상회"),
     ("!=", r"(?:이|가)?\s?아닌|(?:이|가)?\s?아니"),
-    ("==", r"인(?![가-힣])|인\s|짜리|찍은|찍힌|달성한|채운"),
+    ("==", r"인(?![가-힣])|인\s|짜리|찍은|찍힌|달성한|채운|(?:으)?로\s?(?:잡힌|잡혀|잡은|책정된|예상된|예상되는|나온|나와)"),
 ]
 _THAN = [("<", r"보다\s?(?:낮|적|작|못한)"), (">", r"보다\s?(?:높|많|크|큰)")]
 _BEFORE = [
@@ -43,6 +44,8 @@ _ALL_SPENT = re.compile(r"(?<![가-힣])다\s?(?:쓴|썼|써버린|집행한|집
 _NONE_SPENT = re.compile(r"한\s?푼도\s?(?:안|못)\s?(?:쓴|썼|쓰|나간|나갔|집행)|전혀\s?(?:안\s?쓴|안\s?썼|지출\S*\s?(?:없|안|않)|집행\S*\s?(?:없|안|않))"
                          r"|(?:지출|집행)(?:이|액이)?\s?(?:없는|없었|없던)|(?:지출|집행)\s?실적(?:이)?\s?없"
                          r"|(?:지출|집행)(?:을|이)?\s?(?:하지|되지)\s?않|spent nothing|nothing spent|zero spending|no spending")
+_SOME_SPENT = re.compile(r"조금이라도\s?(?:돈이\s?)?(?:지출|집행|쓴|썼|나간)|(?:지출|집행)(?:이|액이|실적이)?\s?(?:있는|있었|있던|발생한)"
+                         r"|(?:spent|spending)\s(?:something|anything)|any spending|some spending|non-?zero spending")
 WINDOW = 14        # letters between the metric word and the number
 
 
@@ -107,7 +110,8 @@ def extract(utt: Utterance, quantities: Sequence[Mention], metrics: Sequence[Men
         out.append(mention(utt, KIND, Comparison(op, qv, metric), (s, e), source))
         prev_end = e
     for rx, comp, source in ((_ALL_SPENT, Comparison("==", Quantity(100.0, "%", "다 쓴"), "spent_rate"), "rule:all_spent"),
-                             (_NONE_SPENT, Comparison("==", Quantity(0.0, "천원", "0"), "spent"), "rule:none_spent")):
+                             (_NONE_SPENT, Comparison("==", Quantity(0.0, "천원", "0"), "spent"), "rule:none_spent"),
+                             (_SOME_SPENT, Comparison(">", Quantity(0.0, "천원", "0"), "spent"), "rule:some_spent")):
         for m in rx.finditer(text):
             out.append(mention(utt, KIND, comp, m.span(), source))
     return out

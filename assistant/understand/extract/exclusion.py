@@ -16,7 +16,8 @@ from .common import mention
 
 KIND = "exclusion"
 _KO = re.compile(r"(?:은|는|을|를|이|가|들은|들을)?\s?(?:빼고|빼면|빼서|뺀|빼놓고|제외하고|제외한|제외하면|제외|말고)")
-_EN = re.compile(r"(?<![a-z])(?:excluding|except(?: for)?|other than|not counting|leaving out|without)(?![a-z])")
+_EN = re.compile(r"(?<![a-z])(?:excluding|except(?: for)?|other than|not counting|leaving out|without|ignoring|leave out|skip(?:ping)?)(?![a-z])"
+                 r"(?:\s(?:those|the ones|programmes|programs|projects|ones)(?:\s(?:that|which|with))?)?")
 GAP_KO = 10        # '0원인 사업은 빼고': the noun between the condition and 빼고
 GAP_EN = 24
 
