@@ -15,7 +15,7 @@ from index.errors import ReportError
 log = logging.getLogger("report_assistant.api")
 
 # ReportError.code → HTTP status
-REPORT_STATUS = {"not_found": 404, "index_missing": 503, "bad_input": 400}
+REPORT_STATUS = {"not_found": 404, "index_missing": 503, "index_damaged": 503, "bad_input": 400}
 HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 408: "request_timeout",
               409: "session_busy", 413: "body_too_large", 415: "unsupported_media_type", 422: "invalid_request",
               429: "too_many_sessions", 500: "internal", 503: "unavailable"}

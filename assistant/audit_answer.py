@@ -7,61 +7,23 @@ import pandas as pd
 
 from index.records import STATUSES
 
-from . import lexicon as L
 from .answer import Citation
-from .audit import AuditQuery, AuditResult, AuditTool
+from .audit import AuditResult
 
 DETAIL_THRESHOLD = 9.0      # summed IDF of shared letter pairs; calibrated on eval/gold/answers.jsonl
 MARGIN = 1.15
 
 
-def statuses_in(sq: str) -> tuple[str, ...]:
-    sq = re.sub(r"\s+", "", sq)
-    if re.search(L.NOT_DONE, sq):
-        return ("추진중", "검토중")          # '아직 안 끝난 거' = not completed
-    out = [status for status, pattern in L.STATUS_WORDS.items() if re.search(pattern, sq)]
-    if not out and re.search(L.STILL_WORDS, sq):
-        out = ["추진중"]
-    return tuple(out)
+# findings owned jointly by several departments ('세 부서가 같이 받은 지적'): the count asked for
+MULTI_DEPT = r"(세|두|네|여러|3|2|4)\s*(개|곳)?\s*(의)?\s*(부서|담당관)|공동소관|several departments|three departments"
 
 
 def min_departments(sq: str) -> int:
-    m = re.search(L.MULTI_DEPT, sq)
+    m = re.search(MULTI_DEPT, sq)
     if not m:
         return 0
     word = m.group(1)
     return {"세": 3, "3": 3, "네": 4, "4": 4, "두": 2, "2": 2}.get(word, 2)
-
-
-def parse_audit(question: str, sq: str, tool: AuditTool, depts: list[str], context: str = "") -> AuditQuery:
-    cats = []
-    for word in ("시정", "건의", "기타", "자료제출"):
-        if word in sq:
-            c = tool.category_of("기타" if word == "자료제출" else word)
-            if c and c not in cats:
-                cats.append(c)
-    statuses = statuses_in(sq)
-    wants_count = re.search(L.COUNT_WORDS + r"|몇건|총|전체|현황|how many|다처리|다 처리", sq) is not None
-    # a particular finding quoted in the question?
-    text = question if not context else f"{question} {context}"
-    pool = tool.filter(AuditQuery(statuses=statuses, categories=tuple(cats), departments=tuple(depts)))
-    ranked = tool.rank(text, pool if len(pool) else None)
-    best = ranked[0] if ranked else None
-    second = ranked[1][1] if len(ranked) > 1 else 0.0
-    specific = best is not None and best[1] >= DETAIL_THRESHOLD and best[1] >= MARGIN * max(second, 1e-9)
-    multi = min_departments(sq)
-    if multi:
-        return AuditQuery("count" if wants_count else "list", statuses, tuple(cats), tuple(depts),
-                          min_departments=multi)
-    if wants_count:
-        return AuditQuery("count", statuses, tuple(cats), tuple(depts))
-    if specific:
-        return AuditQuery("detail", item_id=str(tool.df.iloc[best[0]]["id"]))
-    if statuses or cats or depts:
-        return AuditQuery("list", statuses, tuple(cats), tuple(depts))
-    if best is not None and best[1] >= DETAIL_THRESHOLD * 0.6:
-        return AuditQuery("detail", item_id=str(tool.df.iloc[best[0]]["id"]))
-    return AuditQuery("count")
 
 
 def _item_text(r, full: bool, lang: str) -> str:

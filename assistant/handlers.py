@@ -292,9 +292,14 @@ def handle_passages(ctx, req: Request) -> Outcome:
         seen = {(h.doc, h.line_start) for h in hits}
         hits += [c for c in getattr(ctx.index, "chunks", [])
                  if c.kind == "program_block" and titles & set(c.section.split(" > ")) and (c.doc, c.line_start) not in seen]
+    atypes = [m.value for m in req.mentions if m.kind == "answer_type"]
     ext = finder.answer(req.question, hits, context, max_units=max_units, lang=req.lang,
                         relative=0.5 if route == "validation" else 0.8,
-                        prior={"audit_item": AUDIT_PRIOR} if route == "passages" else None, entity=entity)
+                        prior={"audit_item": AUDIT_PRIOR} if route == "passages" else None, entity=entity,
+                        answer_types=atypes or None, utt=req.utt)
+    if ext is not None and getattr(ext, "note", "") and not unknown:
+        # no statement holds what was asked: say what the report gives instead, as a refusal
+        return not_found(req, ext.text, hits)
     if ext is None or unknown:
         extra = f" (보고서에 없는 말: {', '.join(unknown[:3])})" if unknown else ""
         return not_found(req, ("보고서에서 이 질문에 답하는 내용을 찾지 못했습니다." + extra) if req.lang == "ko"

@@ -5,7 +5,6 @@
 """
 from __future__ import annotations
 
-import copy
 import re
 import threading
 import time
@@ -99,7 +98,9 @@ class Assistant:
     def _set_index(self, index) -> None:
         self._index = index
         self._pos_fn = _pos_of(index)
-        self._finder = PassageFinder(self.corpus, self._tokenize or _tokenizer_of(index), pos=self._pos_fn)
+        embedder = getattr(index, "embedder", None) if index is not None else None
+        self._finder = PassageFinder(self.corpus, self._tokenize or _tokenizer_of(index), pos=self._pos_fn,
+                                     embed=embedder)
         self._findings_finder = None
         self._ready.set()
 
@@ -150,6 +151,9 @@ class Assistant:
         from index.store import index_status, load_index
         if background:
             status = index_status(settings)
+            if status.get("state") == "corrupt":
+                raise ReportError(status.get("message") or f"index at {status['index_dir']} is damaged",
+                                  fix="run: report-assistant index build --force", code="index_damaged")
             if status["stale"]:
                 from index.errors import IndexMissing
                 raise IndexMissing(f"index at {status['index_dir']} is stale: {status['stale_reason']}",
@@ -176,13 +180,13 @@ class Assistant:
                 hit = self._cache.get(q) if state.turns == 0 else None
                 if hit is not None:
                     # the same first question answers the same way: a copy of the answer and the state it leaves
-                    ans, nxt = Answer.from_dict(copy.deepcopy(hit[0])), DialogueState.from_dict(hit[1])
+                    ans, nxt = Answer.from_dict(hit[0]), DialogueState.from_dict(hit[1])
                 else:
                     ans, nxt = self._turn(q, state)
                     if self.rephrase is not None:
                         ans = self.rephrase(ans)
                     if state.turns == 0 and ans.error is None:
-                        self._cache.put(q, (copy.deepcopy(ans.to_dict()), nxt.to_dict()))
+                        self._cache.put(q, (ans.to_dict(), nxt.to_dict()))
                 if session_id:
                     turn.save(nxt.to_dict())
         except ReportError as e:
@@ -250,8 +254,9 @@ class Assistant:
                 return "budget", scores, method + "+followup:pick"
             if state.route == "validation" and short and not kinds & {"entity", "metric", "status", "category"}:
                 return "validation", scores, method + "+followup:validation"
+            people = any(m.kind == "answer_type" and m.value.counter == "명" for m in mentions)
             if wants_budget_followup(mentions, state, short) and intent != "budget" and not asks & TEXT_ASKS \
-                    and (intent not in ("organization", "validation") or "metric" in kinds):
+                    and not (intent in ("organization", "validation") and people and "metric" not in kinds):
                 return "budget", scores, method + "+followup:budget"
             slots = kinds - {"reference", "answer_type", "year", "scope"}
             if state.route == "audit" and "metric" not in kinds and (
@@ -388,7 +393,9 @@ class Assistant:
                 from .findings import FindingFinder
             except ImportError:
                 return None
-            self._findings_finder = FindingFinder(self.audit, self.index, embed=self._embed)
+            self._findings_finder = FindingFinder(self.audit, self.index, embed=getattr(self.index, "embedder", None),
+                                                  tokenize=self._tokenize or _tokenizer_of(self.index),
+                                                  quote=self.corpus.quote, tool=self.audit_tool)
         return self._findings_finder
 
     def facts_answer(self, req, names) -> Answer | None:

@@ -137,6 +137,8 @@ def check_index(settings) -> None:
         status = index_status(settings)
     except ReportError as e:
         fail(f"cannot start: {e}")
+    if status.get("state") == "corrupt":
+        fail(f"cannot start: {status.get('message')}")
     if status.get("stale"):
         fail(f"cannot start: index at {settings.index_dir} is stale: {status.get('stale_reason')}. "
              "Fix: run `report-assistant index build`")

@@ -39,7 +39,8 @@ def synthetic(synthetic_dir):
 def _isolated_env(monkeypatch, tmp_path):
     """No test reads the user's settings or writes outside tmp."""
     for k in ("REPORT_ASSISTANT_CORPUS", "REPORT_ASSISTANT_INDEX", "REPORT_ASSISTANT_EMBED_MODEL",
-              "REPORT_ASSISTANT_CHROMA_URL", "REPORT_ASSISTANT_LLM", "REPORT_ASSISTANT_DEBUG"):
+              "REPORT_ASSISTANT_CHROMA_URL", "REPORT_ASSISTANT_LLM", "REPORT_ASSISTANT_DEBUG",
+              "REPORT_ASSISTANT_SESSIONS", "REPORT_ASSISTANT_DATA", "REPORT_ASSISTANT_MAX_INFLIGHT"):
         monkeypatch.delenv(k, raising=False)
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")

@@ -171,10 +171,11 @@ def test_hostile_text_is_just_text(assistant, q):
 
 
 def test_sessions_are_bounded():
-    from assistant.session import SessionStore
-    store = SessionStore(max_sessions=3)
+    from assistant.sessions import MemoryStore
+    store = MemoryStore(max_sessions=3)
     for i in range(5):
-        store.get(f"s{i}")
+        with store.turn(f"s{i}") as t:
+            t.save({"version": 1, "n": i})
     assert len(store) == 3
 
 

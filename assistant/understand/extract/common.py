@@ -64,6 +64,9 @@ def longest_first(mentions: Iterable[Mention]) -> list[Mention]:
     values: dict[tuple[str, tuple[int, int]], list] = {}
     for m in sorted(mentions, key=lambda m: (-(m.span[1] - m.span[0]), m.span[0])):
         spans = {owner[(m.kind, i)] for i in range(m.span[0], m.span[1]) if (m.kind, i) in owner}
+        if m.kind == "entity":
+            # two names may share a letter ('…센터랑 동북권NPO센터'): only a name inside a longer one goes
+            spans = {s for s in spans if s[0] <= m.span[0] and m.span[1] <= s[1]}
         if spans - {m.span}:
             continue
         kept = values.setdefault((m.kind, m.span), [])

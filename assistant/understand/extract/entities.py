@@ -170,8 +170,9 @@ def unknown_names(utt: Utterance, taken: Sequence[tuple[int, int]]) -> list[Ment
         if not names or (len(names) < 2 and letters < 4) or (org and letters < 2):
             continue
         span = (start, wspan[0] + len(prefix) + len(head))
-        if covered(span, taken) or any(o.span[0] <= span[0] and span[1] <= o.span[1] for o in out):
-            continue
+        if covered(span, taken) or any(a < span[1] and span[0] < b for a, b in taken) \
+                or any(o.span[0] <= span[0] and span[1] <= o.span[1] for o in out):
+            continue          # a span that shares letters with a known name is that name, not an unknown one
         out = [o for o in out if not (span[0] <= o.span[0] and o.span[1] <= span[1])]
         out.append(mention(utt, UNKNOWN, Entity(text[span[0]:span[1]], "department" if org else "program", "unknown", 0.0),
                            span, f"rule:name+{head}", 0.5))
