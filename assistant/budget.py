@@ -270,12 +270,17 @@ class BudgetTool:
         whole_q = BudgetQuery(metrics=(m,), operation="list_where", level=q.level if not q.names else "program",
                               source=q.source, citizen=q.citizen)
         whole = self.scope(whole_q)
+        total = self._level.get((q.source, "total"), self.df.iloc[0:0])
+        if len(total) == 1:
+            whole = total            # the bureau's whole budget as printed (합계, with 기본경비)
         if METRICS[m][2] != AMOUNT or rows.empty:
             return BudgetResult(q, rows, {}, len(rows), f"{label}: 비중은 금액 지표로만 계산합니다")
-        part, total = float(rows[m].sum()), float(whole[m].sum())
-        share = rate(int(part), int(total)) if total else None
-        return BudgetResult(q, rows, {"share": share, "part": part, "whole": total, "whole_count": len(whole)},
-                            len(rows), f"비중 = {label} / {self.describe_scope(whole_q)} {len(whole)}개의 {label} 합계 × 100")
+        part, total_v = float(rows[m].sum()), float(whole[m].sum())
+        share = rate(int(part), int(total_v)) if total_v else None
+        basis = f"{whole.iloc[0]['program']}({int(whole.iloc[0]['line_start'])}행)" if len(whole) == 1 else \
+            f"{self.describe_scope(whole_q)} {len(whole)}개의 합계"
+        return BudgetResult(q, rows, {"share": share, "part": part, "whole": total_v, "whole_count": len(whole)},
+                            len(rows), f"비중 = {label} / {basis} {label} × 100")
 
     @staticmethod
     def _aggregate(rows: pd.DataFrame, metrics, op: str) -> dict:

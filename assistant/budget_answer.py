@@ -82,8 +82,8 @@ def render(res: BudgetResult, lang: str, body_rows) -> str:
         if v.get("share") is None:
             return res.method
         names = ", ".join(r["program"] for r in recs)
-        return (f"{names}의 {label(m, lang)} {value_text(m, v['part'], lang)}은 비교 대상 {v['whole_count']}개 합계 "
-                f"{value_text(m, v['whole'], lang)}의 {fmt.rate(v['share'])}입니다."
+        return (f"{names}의 {label(m, lang)} {value_text(m, v['part'], lang)}은 전체 "
+                f"{value_text(m, v['whole'], lang)}의 {fmt.rate(v['share'])}입니다. ({res.method})"
                 if ko else f"{names}: {label(m, lang)} {value_text(m, v['part'], lang)} is {fmt.rate(v['share'])} of the "
                            f"{v['whole_count']} items' total {value_text(m, v['whole'], lang)}.")
     if q.operation == "sort":

@@ -123,15 +123,22 @@ class VectorIndex:
         return int(self.store._collection.count())
 
     def add(self, chunks, progress: Callable[[int, int], None] | None = None) -> None:
-        """Embed and add chunks (their index_text) in batches Chroma accepts."""
+        """Embed the chunks (their index_text) in small batches, so progress can be shown, then add
+        them to Chroma in the large batches it accepts: many small writes in a row left a Chroma
+        server (1.5) unresponsive to the next query."""
         chunks = list(chunks)
+        texts = [c.index_text for c in chunks]
         step = min(ADD_BATCH, PROGRESS_BATCH) if progress else ADD_BATCH
-        for i in range(0, len(chunks), step):
-            batch = chunks[i:i + step]
-            self.store.add_texts([c.index_text for c in batch], metadatas=[c.metadata() for c in batch],
-                                 ids=[c.chunk_id for c in batch])
+        vectors: list[list[float]] = []
+        for i in range(0, len(texts), step):
+            vectors += self.embedder.embed_documents(texts[i:i + step])
             if progress:
-                progress(min(i + step, len(chunks)), len(chunks))
+                progress(min(i + step, len(texts)), len(texts))
+        col = self.store._collection
+        for i in range(0, len(chunks), ADD_BATCH):
+            batch = chunks[i:i + ADD_BATCH]
+            col.add(ids=[c.chunk_id for c in batch], embeddings=vectors[i:i + ADD_BATCH],
+                    metadatas=[c.metadata() for c in batch], documents=texts[i:i + ADD_BATCH])
 
     def search(self, query: str, k: int, where: dict | None = None) -> list[tuple[str, float]]:
         """(chunk_id, cosine distance), nearest first."""

@@ -166,7 +166,7 @@ def test_bad_input(assistant, q, code):
 @pytest.mark.parametrize("q", ["__import__('os').system('ls')", "'; DROP TABLE budget; --", "{{7*7}} ${jndi:ldap://x}"])
 def test_hostile_text_is_just_text(assistant, q):
     a = assistant.ask(q).to_dict()
-    assert a["error"] is None and a["route"] in ("not_found", "passages")
+    assert a["error"] is None and a["route"] in ("not_found", "passages", "clarify")
     assert "49" not in a["answer"]
 
 

@@ -12,6 +12,7 @@ default metric) is stated in `assumptions`.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ..audit import AuditQuery
@@ -25,7 +26,8 @@ STRICT = ("comparison", "exclusion", "derived", "quantity")   # dropping these w
 def _figure(m: Mention) -> bool:
     """A number with a budget unit that no comparison took ('100%로 잡힌'): not understood."""
     q = m.value
-    return m.kind == "quantity" and getattr(q, "unit", "") in ("%", "천원") and any(c.isdigit() for c in m.text)
+    bare_unit = re.fullmatch(r"\s*(억\s?원|억|천\s?원|만\s?원|원|%|퍼센트|프로)\s*", m.text or "")
+    return m.kind == "quantity" and getattr(q, "unit", "") in ("%", "천원") and not bare_unit
 AMOUNT_OF_RATE = {"spent_rate": "spent", "committed_rate": "committed", "forecast_rate": "forecast"}
 RATE_OF_AMOUNT = {v: k for k, v in AMOUNT_OF_RATE.items()}
 # which of several metrics a ranking or comparison is about: the most specific one ('예산 중 아직 안 쓴 돈이
@@ -321,6 +323,11 @@ def budget_frame(mentions: tuple[Mention, ...], utt: Utterance, *, total_row: st
     scope = dict(departments=tuple(depts))
     if "include_admin" in scopes and not depts and total_row:
         w.rules.append("targets:total_with_admin")
+        return done(q(operation="lookup", names=(total_row,), level="total"), [total_row])
+    whole = any(x in utt.squashed for x in ("전체", "총", "기획관", "total", "whole", "bureau", "overall"))
+    if agg is not None and agg.op == "sum" and whole and not depts and "program" not in scopes and total_row:
+        # '전체 예산에서 아직 안 나간 돈 총액': the bureau's total row, not a sum over programmes
+        w.rules.append("targets:total")
         return done(q(operation="lookup", names=(total_row,), level="total"), [total_row])
     if agg is not None:
         w.rules.append(f"aggregate:{agg.op}")

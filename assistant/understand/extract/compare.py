@@ -23,7 +23,7 @@ _PARTICLE = r"(?:이|가|을|를|은|는|도|로|으로|에|만)?"
 _AFTER = [  # (op, pattern after the number and its particle), longer first within an op
     ("<=", r"이하|이내|넘지\s?않|or less|or fewer|or below|or under|and below|and under"),
     (">=", r"이상|or more|or above|or higher|or greater|and above|and over|and up"),
-    ("<", r"미만|안\s?(?:되는|된|돼|되|됨)|못\s?미치|미달|밑도|밑돈|하회|아래|밑"),
+    ("<", r"미만|안\s?(?:되는|된|돼|되|됨)|못\s?미치|미달|밑도|밑돈|하회|아래|밑|못\s?(?:쓴|썼|쓰|집행|채운|채)"),
     (">", r"초과|넘(?:는|게|은|어|긴|었|음)?|웃도|웃돈|상회"),
     ("!=", r"(?:이|가)?\s?아닌|(?:이|가)?\s?아니"),
     ("==", r"인(?![가-힣])|인\s|짜리|찍은|찍힌|달성한|채운|(?:으)?로\s?(?:잡힌|잡혀|잡은|책정된|예상된|예상되는|나온|나와)"),
@@ -41,10 +41,10 @@ _THAN_RE = [(op, re.compile(rf"\s?(?:{p})")) for op, p in _THAN]
 _BEFORE_RE = [(op, re.compile(rf"(?:{p})\s?$")) for op, p in _BEFORE]
 _ALL_SPENT = re.compile(r"(?<![가-힣])다\s?(?:쓴|썼|써버린|집행한|집행된|집행했|소진한|소진된|소진했)|전액\s?(?:집행|지출|소진|사용)"
                         r"|100\s?%\s?(?:다\s?)?(?:쓴|썼|집행|지출|소진)|spent (?:it )?all|fully spent|spent in full")
-_NONE_SPENT = re.compile(r"한\s?푼도\s?(?:안|못)\s?(?:쓴|썼|쓰|나간|나갔|집행)|전혀\s?(?:안\s?쓴|안\s?썼|지출\S*\s?(?:없|안|않)|집행\S*\s?(?:없|안|않))"
+_NONE_SPENT = re.compile(r"(?:한\s?푼도|하나도|전혀)\s?(?:안|못)\s?(?:쓴|썼|쓰|나간|나갔|집행)|전혀\s?(?:안\s?쓴|안\s?썼|지출\S*\s?(?:없|안|않)|집행\S*\s?(?:없|안|않))"
                          r"|(?:지출|집행)(?:이|액이)?\s?(?:없는|없었|없던)|(?:지출|집행)\s?실적(?:이)?\s?없"
                          r"|(?:지출|집행)(?:을|이)?\s?(?:하지|되지)\s?않|spent nothing|nothing spent|zero spending|no spending")
-_SOME_SPENT = re.compile(r"조금이라도\s?(?:돈이\s?)?(?:지출|집행|쓴|썼|나간)|(?:지출|집행)(?:이|액이|실적이)?\s?(?:있는|있었|있던|발생한)"
+_SOME_SPENT = re.compile(r"조금이라도\s?(?:돈이\s?)?(?:지출|집행|쓴|썼|나간)|(?:지출|집행|돈)(?:이|액이)?\s?조금이라도\s?(?:있|발생|나간|쓴)|(?:지출|집행)(?:이|액이|실적이)?\s?(?:있는|있었|있던|발생한)"
                          r"|(?:spent|spending)\s(?:something|anything)|any spending|some spending|non-?zero spending")
 WINDOW = 14        # letters between the metric word and the number
 
