@@ -25,6 +25,7 @@ class Settings:
     llm: str | None = None
     cors_origins: tuple[str, ...] = ()
     debug: bool = False
+    statement_vectors: bool = False      # REPORT_ASSISTANT_STATEMENT_VECTORS=1: passages also rank statements by e5
     sessions: str | None = None          # REPORT_ASSISTANT_SESSIONS: memory | sqlite:///PATH | redis://HOST:PORT/DB
     data_dir: Path = field(default_factory=lambda: REPO_ROOT / ".data")   # REPORT_ASSISTANT_DATA: sessions.db
 
@@ -43,6 +44,8 @@ class Settings:
             values["chroma_url"] = env["REPORT_ASSISTANT_CHROMA_URL"]
         if env.get("REPORT_ASSISTANT_LLM"):
             values["llm"] = env["REPORT_ASSISTANT_LLM"]
+        if env.get("REPORT_ASSISTANT_STATEMENT_VECTORS", "").strip().lower() in ("1", "true", "yes", "on"):
+            values["statement_vectors"] = True
         if env.get("REPORT_ASSISTANT_SESSIONS"):
             values["sessions"] = env["REPORT_ASSISTANT_SESSIONS"]
         if env.get("REPORT_ASSISTANT_DATA"):

@@ -38,7 +38,7 @@ def synthetic(synthetic_dir):
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch, tmp_path):
     """No test reads the user's settings or writes outside tmp."""
-    for k in ("REPORT_ASSISTANT_CORPUS", "REPORT_ASSISTANT_INDEX", "REPORT_ASSISTANT_EMBED_MODEL",
+    for k in ("REPORT_ASSISTANT_CORPUS", "REPORT_ASSISTANT_INDEX", "REPORT_ASSISTANT_EMBED_MODEL", "REPORT_ASSISTANT_STATEMENT_VECTORS",
               "REPORT_ASSISTANT_CHROMA_URL", "REPORT_ASSISTANT_LLM", "REPORT_ASSISTANT_DEBUG",
               "REPORT_ASSISTANT_SESSIONS", "REPORT_ASSISTANT_DATA", "REPORT_ASSISTANT_MAX_INFLIGHT"):
         monkeypatch.delenv(k, raising=False)
