@@ -206,7 +206,7 @@ class FindingFinder:
             ranked = self.rank(question_ko, departments)
             return self._not_found(question, ranked[:3], lang) if ranked else None
         if (counting or filtering) and topic_pairs < 2 * FOUND_MIN:
-            return None                       # '인권담당관 자료제출 몇 건?' counts, it names no finding
+            return None                       # '<부서> 자료제출 몇 건?' counts, it names no finding
         ranked = self.rank(question_ko, departments)
         if not ranked:
             return None

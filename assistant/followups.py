@@ -149,7 +149,7 @@ def add_target(frame, mentions, state: DialogueState, catalog, squashed: str):
 
 
 def same_measure(frame, mentions, state: DialogueState, catalog, squashed: str):
-    """'그럼 인권담당관은?': the same question about another target."""
+    """'그럼 <다른 부서>는?': the same question about another target."""
     q = _budget_query(frame)
     last = state.budget_query
     if q is None or last is None or _metrics(mentions) or q.operation != "lookup" or not frame.targets:

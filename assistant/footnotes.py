@@ -1,9 +1,9 @@
 """An answer as plain text with its citations as numbered footnotes, for clients that
 show only text (OpenAI-compatible chat, MCP hosts):
 
-    청년수당 … 지출 집행률 29.9%.
+    <사업>(<부서>): … 지출 집행률 N.N%.
 
-    [1] work-report-2018, line 1577
+    [1] <doc id>, line N
 """
 from __future__ import annotations
 

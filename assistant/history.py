@@ -4,7 +4,7 @@ A stateless client (the OpenAI chat API, an MCP host) sends the whole conversati
 each time. The dialogue state is rebuilt by asking the earlier user turns again,
 in order, in a fresh private session, and then the new question:
 
-    ans = answer_with_history(assistant, ["청년수당 예산은?"], "그 사업 집행률은?")
+    ans = answer_with_history(assistant, ["<사업> 예산은?"], "그 사업 집행률은?")
 
 The same turns always give the same state, on any worker. Only the last
 `MAX_REPLAYED_TURNS` earlier turns are replayed (`replay_window` says how many

@@ -393,8 +393,8 @@ def audit_frame(mentions: tuple[Mention, ...], utt: Utterance, *, statuses: tupl
     w.rules.append(f"audit:{op}")
     left = tuple(m for m in w.leftovers() if m.kind in ("comparison", "exclusion", "derived"))
     query = AuditQuery(op, tuple(st), tuple(cats), depts)
-    return Frame("audit", query, depts, tuple(w.rules), tuple(w.assumptions), left,
-                 clarify_reason=("다음 조건을 어떻게 적용할지 알 수 없습니다: " + ", ".join(f"'{m.text}'" for m in left))
-                 if left else "", metrics_explicit=bool(st or cats), clarify=(),
-                 not_found="") if not by_dept else Frame(
-        "audit", query, depts, tuple(w.rules) + ("by:department",), tuple(w.assumptions), left)
+    rules = tuple(w.rules) + (("by:department",) if by_dept else ())
+    reason = "" if by_dept or not left else \
+        "다음 조건을 어떻게 적용할지 알 수 없습니다: " + ", ".join(f"'{m.text}'" for m in left)
+    return Frame("audit", query, depts, rules, tuple(w.assumptions), left, clarify_reason=reason,
+                 metrics_explicit=bool(st or cats) and not by_dept)

@@ -1,7 +1,7 @@
 """Character n-gram similarity: the fallback when no sentence embedder loads.
 
-    index = NgramIndex.fit(["청년수당 예산은?", "감사 지적 몇 건?"])
-    index.similarities("청년수당예산얼마")   # cosine to every fitted text, shape (n,)
+    index = NgramIndex.fit(["사업 예산은?", "감사 지적 몇 건?"])
+    index.similarities("사업예산얼마")   # cosine to every fitted text, shape (n,)
 
 Texts are compared without whitespace (spacing in Korean is unreliable) and
 with Latin lower-cased. Features are the character 2- and 3-grams of that

@@ -4,7 +4,7 @@
     'difference between commitments and outlays' -> Derived('difference', ('committed', 'spent'))
     '전체 중 몇 %', '비중', 'share of'          -> Derived('share', (metric,))
 
-A difference needs two different metrics in the question ('청년수당과 인권
+A difference needs two different metrics in the question ('<사업>과 <부서>
 예산 차이' compares two programmes on one metric: no Derived)."""
 from __future__ import annotations
 

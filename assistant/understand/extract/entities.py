@@ -96,7 +96,7 @@ def catalog_mentions(utt: Utterance, catalog) -> list[Mention]:
         if span is None:
             span = named
         elif named and named[0] <= span[0] and span[1] <= named[1]:
-            span = named             # '서울혁신파크 운영': the alias inside the full name
+            span = named             # '<alias> 운영': the alias inside the full name
         if span:
             out.append(mention(utt, KIND, Entity(m.name, m.kind, m.via, round(m.score, 3)), span, f"catalog:{m.via}",
                                m.score))
