@@ -97,6 +97,7 @@ class BudgetQuery:
     conditions: tuple[Condition, ...] = ()
     ascending: bool = False            # for rank and sort: count from the lowest value
     exclusions: tuple[Condition, ...] = ()   # rows matching any of these are left out
+    exclude_names: tuple[str, ...] = ()      # programmes left out by name
 
     def __post_init__(self):
         bad = [m for m in self.metrics if not is_metric(m)]
@@ -173,6 +174,8 @@ class BudgetTool:
             df = df[OPS[c.op](_metric_series(df, c.metric), c.value)]
         for c in q.exclusions:
             df = df[~OPS[c.op](_metric_series(df, c.metric), c.value)]
+        if q.exclude_names:
+            df = df[~df["program"].isin(q.exclude_names)]
         return df
 
     def describe_scope(self, q: BudgetQuery) -> str:
@@ -185,8 +188,8 @@ class BudgetTool:
         text = " ".join(parts)
         if q.conditions:
             text += " 중 " + ", ".join(c.describe() for c in q.conditions)
-        if q.exclusions:
-            text += " (" + ", ".join(c.describe() for c in q.exclusions) + " 제외)"
+        if q.exclusions or q.exclude_names:
+            text += " (" + ", ".join([c.describe() for c in q.exclusions] + list(q.exclude_names)) + " 제외)"
         return text
 
     # -- operations ----------------------------------------------------------

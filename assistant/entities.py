@@ -16,8 +16,11 @@ from index.text import name_key
 ORG_SUFFIXES = ("담당관", "본부", "국", "실", "과", "팀", "센터")
 ALIASES_FILE = "aliases.json"
 GENERIC_WORD = "사업"
+PARTIAL_MIN = 0.85             # resolve_partial: share of a shortened name's letter pairs a programme must hold
 SEGMENT_THRESHOLD = 0.45       # the budget format's word for 'programme', never distinguishing
 _PAREN = re.compile(r"\(([^()]*)\)")
+DEPT_WORD = re.compile(r"(?<![가-힣])([가-힣]{2,8}?)(?:과(?=에서|의|은|는|이|가|에|\s?소관|\s?사업|\s?예산|쪽|$|[^가-힣\s])"
+                        r"|팀|부서)")
 _JOINERS = re.compile(r"(?:이랑|랑|하고|와|과)(?=\s)|,|\bvs\.?\b|\band\b| 및 ")
 
 
@@ -56,6 +59,9 @@ class Catalog:
             bare = _PAREN.sub("", n)
             self._variants[n] = [g] + ([set(bigrams(name_key(bare)))] if bare != n and len(name_key(bare)) >= 4 else [])
         total = max(len(names), 1)
+        # category tags printed after many names ('…(시민참여)'): a scope word, never a name of its own
+        tags = Counter(name_key(t) for n in names for t in _PAREN.findall(n))
+        self.tags = tuple(t for t, c in tags.items() if c >= 3 and len(t) >= 2)
         self._idf = {g: math.log((total + 1) / (c + 0.5)) for g, c in df.items()}
         self._dept_short = {}
         for d in self.departments:
@@ -126,6 +132,13 @@ class Catalog:
         for alias, d in sorted(self.department_aliases.items(), key=lambda x: -len(x[0])):
             if alias in q and d not in found:
                 found[d] = len(name_key(q[: q.index(alias)]))
+        # '<start of a department's name>과/팀/부서' ('청년과에서', '지역공동체팀'): the one department whose
+        # short form starts so; 과 only before a particle or 소관/사업/예산, so '청년과 관련' stays a conjunction
+        for m in DEPT_WORD.finditer(question):
+            stem = m.group(1)
+            hits = [d for d in self.departments if self._dept_short[d].startswith(stem)]
+            if len(hits) == 1 and hits[0] not in found:
+                found[hits[0]] = len(name_key(question[: m.start()]))
         return sorted(found.items(), key=lambda x: x[1])
 
     def unknown_org_units(self, question: str) -> list[str]:
@@ -206,12 +219,24 @@ class Catalog:
         parts = [p for p in _JOINERS.split(question) if len(name_key(p)) >= 3]
         if len(parts) < 2:
             return matches
-        found: list[Match] = []
-        for part in parts:
-            top = self.score_all(name_key(part), self.programs)[:2]
-            # a part names one programme: a lower bar, but clearly above the runner-up
-            if top and top[0][1] >= SEGMENT_THRESHOLD and (len(top) < 2 or top[0][1] - top[1][1] >= 0.1):
-                found.append(Match(top[0][0], "program", top[0][1], "name", top[0][2]))
+        found: dict[int, Match] = {}
+        for _ in range(2):      # a tied part is read again without the names the other parts took
+            for i, part in enumerate(parts):
+                if i in found:
+                    continue
+                others = {m.name for j, m in found.items() if j != i}
+                top = [x for x in self.score_all(name_key(part), self.programs) if x[0] not in others][:2]
+                # a part names one programme: a lower bar, but clearly above the runner-up
+                if top and top[0][1] >= SEGMENT_THRESHOLD and (len(top) < 2 or top[0][1] - top[1][1] >= 0.1):
+                    found[i] = Match(top[0][0], "program", top[0][1], "name", top[0][2])
+                    continue
+                partial = self.resolve_partial(part, exclude=tuple(others))[:2]   # a shortened name as the part
+                if partial and partial[0][1] >= PARTIAL_MIN and (len(partial) < 2 or partial[0][1] - partial[1][1] >= 0.1):
+                    found[i] = Match(partial[0][0], "program", partial[0][1], "partial",
+                                     frozenset(bigrams(name_key(part))))
+            if not found:
+                break
+        found = [found[i] for i in sorted(found)]
         names = list(dict.fromkeys(m.name for m in found))
         if len(names) >= 2:
             return [next(m for m in found if m.name == n) for n in names]
@@ -229,6 +254,35 @@ class Catalog:
             hits.append((t, len(own & qgrams)))
         picked = [t for t, n in hits if n > 0]
         return picked or list(targets)
+
+    def resolve_partial(self, phrase: str, *, exclude: tuple[str, ...] = ()) -> list[tuple[str, float]]:
+        """Programmes ranked by how much of ``phrase`` (a name-like span that no
+        name matched, e.g. a shortened or reordered name) they contain: the
+        IDF-weighted share of the phrase's letter pairs, taken word by word
+        (the user's spaces are word ends), found in the name, with the name's
+        own coverage as a small tie-breaker (shorter, closer names first).
+        A word of the phrase none of whose pairs is in the name scores zero."""
+        if any(name_key(phrase).startswith(t) for t in self.tags):
+            return []          # '<tag>예산 사업': the rows carrying the tag, not one programme
+        words = [name_key(w) for w in re.split(r"\s+", phrase) if name_key(w)]
+        generic = set(bigrams(GENERIC_WORD))
+        grams = [[g for g in bigrams(w) if g not in generic] for w in words if len(w) >= 2]
+        grams = [g for g in grams if g]
+        if not grams or sum(len(g) for g in grams) < 2:
+            return []
+        out = []
+        for name in self.programs:
+            if name in exclude:
+                continue
+            own = self._grams.get(name) or set(bigrams(name_key(name)))
+            if any(not (set(g) & own) for g in grams):
+                continue
+            flat = [x for g in grams for x in g]
+            weight = sum(self._idf.get(x, 1.0) for x in flat) or 1.0
+            precision = sum(self._idf.get(x, 1.0) for x in flat if x in own) / weight
+            recall = self._score(name, set(flat))[0]
+            out.append((name, round(0.85 * precision + 0.15 * recall, 4)))
+        return sorted(out, key=lambda x: -x[1])
 
     def closest(self, question: str, n: int = 3) -> list[str]:
         return [name for name, _, _ in self.score_all(question)[:n]]

@@ -88,7 +88,8 @@ def among_them(frame, mentions, state: DialogueState, catalog, squashed: str):
     excl = tuple(last.exclusions) + tuple(c for c in (new.exclusions if new else ()) if c not in last.exclusions)
     op = new.operation if new is not None and new.operation not in ("lookup",) else "list_where"
     metrics = new.metrics if new is not None and _metrics(mentions) else last.metrics
-    base = replace(last, operation=op, conditions=conds, exclusions=excl, metrics=metrics,
+    names_out = tuple(dict.fromkeys(last.exclude_names + (new.exclude_names if new else ())))
+    base = replace(last, operation=op, conditions=conds, exclusions=excl, exclude_names=names_out, metrics=metrics,
                    k=new.k if new else last.k, rank=new.rank if new else last.rank,
                    ascending=new.ascending if new else last.ascending)
     if last.names and op not in ("lookup", "compare", "sum", "mean", "share"):

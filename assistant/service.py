@@ -231,7 +231,9 @@ class Assistant:
         from .understand.extract import extract_all
         tok = self._pos if self._ready.is_set() else None
         utt = utterance(q, tok)
-        mentions = tuple(extract_all(utt, self._extract_ctx)) + tuple(scope_mentions(utt)) + tuple(answer_types(utt))
+        found = tuple(extract_all(utt, self._extract_ctx))
+        names = tuple(m.span for m in found if m.kind == "entity" and m.value.kind == "program")
+        mentions = found + tuple(scope_mentions(utt, names)) + tuple(answer_types(utt))
         return utt, mentions
 
     @property

@@ -134,7 +134,9 @@ def service_extractor(corpus_dir: Path | None = None, embed=None) -> Extract | N
 
     def read(utt: Utterance) -> tuple[Mention, ...]:
         if utt.text not in memo:
-            memo[utt.text] = tuple(extract_all(utt, ctx)) + tuple(scope_mentions(utt)) + tuple(answer_types(utt))
+            found = tuple(extract_all(utt, ctx))
+            names = tuple(m.span for m in found if m.kind == "entity" and m.value.kind == "program")
+            memo[utt.text] = found + tuple(scope_mentions(utt, names)) + tuple(answer_types(utt))
         return memo[utt.text]
     return read
 

@@ -60,7 +60,7 @@ GLOSSARY = {
     "budget": "예산", "execution": "집행", "rate": "집행률", "spent": "지출", "spending": "지출",
     "completed": "완료", "total": "총괄 총", "department": "담당관", "village": "마을", "community": "공동체",
     "governance": "협치", "sharing": "공유", "participatory": "참여예산", "education": "교육",
-    "conference": "컨퍼런스", "committee": "위원회", "center": "센터", "centre": "센터",
+    "conference": "컨퍼런스", "committee": "위원회", "center": "센터", "centre": "센터", "support": "지원", "seoul": "서울",
     "volunteer": "자원봉사", "half": "상반기 하반기", "agreement": "협약", "loan": "대출", "student": "학자금", "interest-free": "이자지원", "debt": "부채",
 }
 

@@ -41,6 +41,8 @@ def typed(kind: str, v: dict):
     if kind in ("comparison",):
         return T.Comparison(v["op"], T.Quantity(float(v["quantity"]["value"]), v["quantity"]["unit"]), v.get("metric"))
     if kind == "exclusion":
+        if v.get("condition") is None:
+            return T.Exclusion(None, tuple(v.get("names", ())))
         return T.Exclusion(typed("comparison", v["condition"]))
     if kind in ("entity", "unknown_name"):
         return T.Entity(v["name"], v.get("kind", "program"), v.get("via", "unknown" if kind == "unknown_name" else "name"))

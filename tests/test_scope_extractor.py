@@ -23,3 +23,10 @@ def test_scope_corpus(item):
 @pytest.mark.parametrize("text", ["", " ", "\u200b", "x" * 5000, "%%%%"])
 def test_bad_input(text):
     assert isinstance(scope_mentions(utterance(text)), list)
+
+
+def test_citizen_word_inside_a_programme_name_is_the_name():
+    utt = utterance("구단위 계획형 시민참여예산 예산은?")
+    name = (0, len("구단위 계획형 시민참여예산"))
+    assert "citizen" in {m.value.name for m in scope_mentions(utt)}
+    assert "citizen" not in {m.value.name for m in scope_mentions(utt, (name,))}

@@ -140,6 +140,8 @@ def _conditions(w: _Work, metrics: list[str], metric_mentions: list[Mention]) ->
 def _exclusions(w: _Work, metrics: list[str]) -> list[Condition]:
     out = []
     for m in w.of("exclusion"):
+        if m.value.condition is None:
+            continue                     # a named exclusion: _excluded_names
         got = _metric_for(m.value.condition, metrics, [], w, m.text)
         if got is None:
             continue
@@ -150,6 +152,18 @@ def _exclusions(w: _Work, metrics: list[str]) -> list[Condition]:
             if c.span[0] >= m.span[0] and c.span[1] <= m.span[1]:
                 w.take(c)
     return out
+
+
+def _excluded_names(w: _Work) -> tuple[str, ...]:
+    names = []
+    for m in w.of("exclusion"):
+        if m.value.condition is None:
+            w.take(m)
+            names += [n for n in m.value.names if n not in names]
+    if names:
+        w.rules.append("exclusions:names")
+        w.assumptions.append(", ".join(names) + " 제외하고 계산했습니다")
+    return tuple(names)
 
 
 def _metrics(w: _Work, entity_spans: list[tuple[int, int]]) -> tuple[list[str], list[Mention]]:
@@ -169,15 +183,23 @@ def _metrics(w: _Work, entity_spans: list[tuple[int, int]]) -> tuple[list[str], 
 def budget_frame(mentions: tuple[Mention, ...], utt: Utterance, *, total_row: str = "",
                  admin_names: tuple[str, ...] = ()) -> Frame:
     w = _Work(tuple(mentions))
+    excluded = _excluded_names(w)
+    excl_spans = [m.span for m in w.of("exclusion") if m.value.condition is None]
     ents = w.of("entity")
     for e in ents:
         w.take(e)
+    # a programme left out by name is not a target
+    ents = [e for e in ents if not any(a <= e.span[0] and e.span[1] <= b for a, b in excl_spans)]
     entity_spans = [e.span for e in ents]
     programs = [e.value for e in ents if e.value.kind in ("program", "admin")]
     depts = list(dict.fromkeys(e.value.name for e in ents if e.value.kind == "department"))
     totals = list(dict.fromkeys(e.value.name for e in ents if e.value.kind == "total"))
     names = list(dict.fromkeys(p.name for p in programs))
     ambiguous = [p.name for p in programs if p.via == "ambiguous"]
+    for e in ents:
+        if e.value.via == "partial":
+            w.assumptions.append(f"read '{e.text}' as '{e.value.name}'" if utt.lang == "en"
+                                 else f"'{e.text}'을(를) '{e.value.name}'(으)로 읽었습니다")
     scopes = _scopes(w)
     metrics, metric_mentions = _metrics(w, entity_spans)
     explicit = bool(metrics)
@@ -231,7 +253,8 @@ def budget_frame(mentions: tuple[Mention, ...], utt: Utterance, *, total_row: st
 
     def q(**kw) -> BudgetQuery:
         base = dict(metrics=tuple(metrics or ("budget",)), source=source, citizen=citizen,
-                    conditions=tuple(conditions), exclusions=tuple(exclusions), level=level)
+                    conditions=tuple(conditions), exclusions=tuple(exclusions), level=level,
+                    exclude_names=excluded)
         base.update(kw)
         return BudgetQuery(**base)
 
@@ -262,7 +285,10 @@ def budget_frame(mentions: tuple[Mention, ...], utt: Utterance, *, total_row: st
             return done(q(operation="share", names=tuple(depts), level="department"), depts)
         return done(q(operation="share", names=()), ())
 
-    unknown = [m for m in w.mentions if m.kind == "unknown_name"]
+    scope_spans = [m.span for m in w.mentions if m.kind == "scope" and m.value.name == "citizen"]
+    # '시민참여예산 사업 중': the words a citizen scope explains are not an unknown name
+    unknown = [m for m in w.mentions if m.kind == "unknown_name"
+               and not any(a < m.span[1] and m.span[0] < b for a, b in scope_spans)]
     if unknown and not ents and not orders:
         w.rules.append("targets:unknown")
         return Frame("budget", None, rules=tuple(w.rules), not_found=unknown[0].text, metrics_explicit=explicit,
@@ -296,7 +322,7 @@ def budget_frame(mentions: tuple[Mention, ...], utt: Utterance, *, total_row: st
         w.rules.append("order:" + ("argmin" if asc else "argmax"))
         return done(q(operation="argmin" if asc else "argmax", **scope))
 
-    program_scope = bool(conditions or exclusions or citizen or "program" in scopes
+    program_scope = bool(conditions or exclusions or excluded or citizen or "program" in scopes
                          or any(a.value.op in ("count", "mean", "list") for a in aggs))
     if names or totals or (depts and not program_scope):
         targets = list(names) + list(totals)
@@ -335,7 +361,7 @@ def budget_frame(mentions: tuple[Mention, ...], utt: Utterance, *, total_row: st
             return done(q(operation="sort", level="department", ascending=False))
         op = {"sum": "sum", "mean": "mean", "count": "count_where", "list": "list_where"}[agg.op]
         return done(q(operation=op, **scope), depts)
-    if conditions or exclusions or citizen or depts:
+    if conditions or exclusions or citizen or depts or excluded:
         w.rules.append("scope:list")
         return done(q(operation="list_where", **scope), depts)
     if dept_scope and metrics:

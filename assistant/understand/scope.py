@@ -31,10 +31,17 @@ def _patterns() -> tuple[tuple[str, re.Pattern], ...]:
     return tuple((name, re.compile("|".join(words))) for name, words in table.items() if not name.startswith("_"))
 
 
-def scope_mentions(utt: Utterance) -> list[Mention]:
+NAME_BOUND = ("citizen",)      # scope words that are also part of programme names: not inside a matched name
+
+
+def scope_mentions(utt: Utterance, names: tuple[tuple[int, int], ...] = ()) -> list[Mention]:
+    """``names``: spans of programme names found in the question; a citizen
+    word inside one ('…시민참여예산' as a programme's own name) is that name's."""
     out = []
     for name, rx in _patterns():
         for m in rx.finditer(utt.squashed):
             a, b = utt.span_of_squashed(m.start(), m.end())
+            if name in NAME_BOUND and any(s <= a and b <= e for s, e in names):
+                continue
             out.append(Mention("scope", Scope(name), (a, b), utt.text[a:b], 1.0, f"seed:{m.group(0)}"))
     return out

@@ -81,7 +81,8 @@ class Derived:
 
 @dataclass(frozen=True)
 class Exclusion:
-    condition: Comparison        # rows matching this are left out ('0원인 사업은 빼고')
+    condition: Comparison | None = None   # rows matching this are left out ('0원인 사업은 빼고')
+    names: tuple[str, ...] = ()           # named rows left out ('청년수당 빼고'): programme names
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,7 @@ def extract_all(utt: Utterance, ctx: ExtractContext | None = None) -> tuple[Ment
     qs = [q for q in free(numbers.extract(utt)) if not any(inside(q.span, y.span) for y in yrs)]
     mets = metrics.extract(utt, names, ctx.similar)
     comps = longest_first(free(compare.extract(utt, qs, mets)))
-    excl = exclusion.extract(utt, comps)
+    excl = exclusion.extract(utt, comps, ents)
     comps = [c for c in comps if not any(inside(c.span, x.span) for x in excl)]
     mets = _rates(utt, mets, comps + [x for x in excl])
     wraps = [m.span for m in comps + excl]
@@ -86,6 +86,8 @@ def _rates(utt: Utterance, mets: list[Mention], comps: list[Mention]) -> list[Me
     for m in mets:
         for c in comps:
             cond = getattr(c.value, "condition", c.value)
+            if cond is None:
+                continue
             near = (m.span[1] <= c.span[0] and c.span[0] - m.span[1] <= compare.WINDOW) or 0 <= m.span[0] - c.span[1] <= 4
             if cond.quantity.unit == "%" and cond.metric and rate_of.get(m.value.name) == cond.metric and near:
                 m = mention(utt, "metric", Metric(cond.metric), m.span, m.source + "+%", m.score)

@@ -15,7 +15,7 @@ from typing import Sequence
 
 from index.text import name_key
 
-from ...entities import bigrams
+from ...entities import DEPT_WORD, PARTIAL_MIN, bigrams
 
 from ..types import Entity, Mention, Utterance
 from .common import covered, load_json, mention
@@ -24,7 +24,8 @@ KIND, UNKNOWN = "entity", "unknown_name"
 _HEADS_PROGRAM = r"사업|센터|지원|프로그램|프로젝트|위원회|재단|공간|플랫폼|축제|캠페인|행사|학교|포럼|박람회|시설|기금|수당"
 _HEADS_ORG = r"담당관|본부|팀"
 _HEAD = re.compile(rf"([가-힣a-z0-9]*?)({_HEADS_PROGRAM}|{_HEADS_ORG})(?:은|는|이|가|을|를|의|에|에서|도|만|과|와|랑|이랑|이나|으로|로|이야|이에요|예요|인가|인데)?")
-_EN_HEAD = re.compile(r"(program|programme|project|center|centre|initiative|scheme|division)s?")
+_EN_HEAD = re.compile(r"(program|programme|project|center|centre|initiative|scheme|division|conference|festival|"
+                      r"forum|platform|fund|campaign|academy|school)s?")
 _WORD = re.compile(r"[가-힣a-z0-9-]+")
 MAX_WORD = 40
 _BAD_END = re.compile(r"(?:은|는|이|가|을|를|의|에|도|로|와|과|랑|된|한|인|던|할|될|쓴|큰|난|적|별|들|중|만|요|고|서|며|게)$")
@@ -75,6 +76,19 @@ def _cluster(key: str, grams: Sequence[str]) -> tuple[int, int] | None:
     return best
 
 
+def _trim(key: str, c: tuple[int, int], name: str) -> tuple[int, int]:
+    """A run that ends by repeating one of the name's letter pairs more often than the
+    name has it ('…시민참여예산 예산은'): the repeat is the question's own word, not the name's."""
+    s, e = c
+    while e - s >= 4:
+        g = key[e - 2:e]
+        if key[s:e - 2].count(g) >= max(name.count(g), 1):
+            e -= 2
+        else:
+            break
+    return s, e
+
+
 def catalog_mentions(utt: Utterance, catalog) -> list[Mention]:
     text = utt.text
     if not text:
@@ -91,7 +105,9 @@ def catalog_mentions(utt: Utterance, catalog) -> list[Mention]:
                     if pos >= 0:
                         span = _span(where, pos, pos + len(ak))
                         break
-        c = _cluster(key, sorted(m.claimed) if m.via == "name" else bigrams(name_key(m.name)))
+        c = _cluster(key, sorted(m.claimed) if m.via in ("name", "partial") else bigrams(name_key(m.name)))
+        if c:
+            c = _trim(key, c, name_key(m.name))
         named = _span(where, *c) if c else None
         if span is None:
             span = named
@@ -107,6 +123,11 @@ def catalog_mentions(utt: Utterance, catalog) -> list[Mention]:
             if p == pos or (p >= 0 and span is None):
                 span = _span(where, p, p + len(form))
                 break
+        if span is None:         # '청년과에서': the start of the department's name and an organisation word
+            for dm in DEPT_WORD.finditer(text):
+                if catalog.short_form(d).startswith(dm.group(1)):
+                    span = dm.span()
+                    break
         if span is None:
             for alias, target in catalog.department_aliases.items():
                 if target == d and alias in text:
@@ -140,7 +161,9 @@ def _name_like(utt: Utterance, word: str, span: tuple[int, int]) -> bool:
     return True
 
 
-def unknown_names(utt: Utterance, taken: Sequence[tuple[int, int]]) -> list[Mention]:
+def unknown_names(utt: Utterance, taken: Sequence[tuple[int, int]],
+                  soft: Sequence[tuple[int, int]] = ()) -> list[Mention]:
+    """``soft``: spans (departments) an English name may contain ('human rights' in a conference's name)."""
     text = utt.text
     words = [(w.group(0), w.span()) for w in _WORD.finditer(text)]
     out = []
@@ -190,13 +213,69 @@ def unknown_names(utt: Utterance, taken: Sequence[tuple[int, int]]) -> list[Ment
         if not names:
             continue
         span = (start, wspan[0] + len(_EN_HEAD.fullmatch(word).group(1)))
-        if not covered(span, taken):
+        hard = [t for t in taken if t not in soft or not (span[0] <= t[0] and t[1] <= span[1])
+                or t[1] - t[0] >= span[1] - span[0]]
+        if not covered(span, hard):
             kind = "department" if word.startswith("division") else "program"
             out.append(mention(utt, UNKNOWN, Entity(text[span[0]:span[1]], kind, "unknown", 0.0), span,
                                f"rule:name+{word}", 0.5))
     return out
 
 
+PARTIAL_MARGIN = 0.1    # ahead of the runner-up by this much, or the reading is ambiguous
+PARTIAL_MAX_AMBIGUOUS = 3
+
+
+def _english_to_korean(phrase: str, catalog) -> str:
+    """English words of a name through the domain glossary ('seoul npo support center' → '서울 npo 지원 센터');
+    an English word the glossary lacks is kept only when some programme's name prints it ('npo')."""
+    from index.lexical import GLOSSARY
+    words = phrase.split()
+    if not any(re.fullmatch(r"[a-z-]+", w) for w in words):
+        return phrase
+    printed = " ".join(name_key(p) for p in catalog.programs)
+    out = []
+    for w in words:
+        if not re.fullmatch(r"[a-z-]+", w):
+            out.append(w)
+        elif w in GLOSSARY:
+            out.append(GLOSSARY[w].split()[0])
+        elif w in printed:
+            out.append(w)
+    return " ".join(out)
+
+
+def resolve_unknown(utt: Utterance, m: Mention, catalog, exclude: tuple[str, ...] = ()) -> list[Mention]:
+    """A name-like span no name matched, read as the programme that holds
+    nearly all of it ('학자금 이자지원' → '서울시 대학생 학자금 대출이자 지원'):
+    one entity with via='partial' when one programme is clearly ahead, one
+    entity per candidate with via='ambiguous' when two or three tie, else
+    the unknown name as it was."""
+    if m.value.kind != "program" or catalog is None or not hasattr(catalog, "resolve_partial"):
+        return [m]
+    ranked = catalog.resolve_partial(_english_to_korean(m.text, catalog), exclude=exclude)
+    if not ranked or ranked[0][1] < PARTIAL_MIN:
+        return [m]
+    top = ranked[0][1]
+    close = [(n, s) for n, s in ranked if top - s < PARTIAL_MARGIN and s >= PARTIAL_MIN]
+    if len(close) == 1:
+        return [mention(utt, KIND, Entity(close[0][0], "program", "partial", close[0][1]), m.span,
+                        "catalog:partial", close[0][1])]
+    if len(close) <= PARTIAL_MAX_AMBIGUOUS:
+        return [mention(utt, KIND, Entity(n, "program", "ambiguous", s), m.span, "catalog:partial", s)
+                for n, s in close]
+    return [m]
+
+
 def extract(utt: Utterance, catalog) -> list[Mention]:
     found = catalog_mentions(utt, catalog) if catalog is not None else []
-    return found + unknown_names(utt, [m.span for m in found])
+    out = list(found)
+    depts = [m.span for m in found if m.value.kind == "department"]
+    for u in unknown_names(utt, [m.span for m in found], soft=depts):
+        taken = tuple(x.value.name for x in out if x.kind == KIND and x.value.via != "ambiguous")
+        got = resolve_unknown(utt, u, catalog, exclude=taken)
+        if got[0].kind == KIND:     # a department word inside the resolved name is part of that name
+            out = [x for x in out if not (x.kind == KIND and x.value.kind == "department"
+                                          and u.span[0] <= x.span[0] and x.span[1] <= u.span[1])]
+        out += got
+    return out

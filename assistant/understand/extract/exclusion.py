@@ -4,8 +4,11 @@
     '다 쓴 곳 제외하고'      -> Exclusion(Comparison('==', 100 %, 'spent_rate'))
     'excluding those under 10%' -> Exclusion(Comparison('<', 10 %))
 
+    '청년수당 빼고'          -> Exclusion(names=('<the programme>',))
+
 The comparison is wrapped, not repeated: extract_all drops the comparison
-mention an exclusion took."""
+mention an exclusion took. A named programme stays an entity mention too; the
+frame leaves it out of the targets."""
 from __future__ import annotations
 
 import re
@@ -22,10 +25,20 @@ GAP_KO = 10        # '0원인 사업은 빼고': the noun between the condition 
 GAP_EN = 24
 
 
-def extract(utt: Utterance, comparisons: Sequence[Mention]) -> list[Mention]:
+GAP_NAME = 3       # '청년수당은 빼고': at most a particle and a space between a name and the cue
+
+
+def extract(utt: Utterance, comparisons: Sequence[Mention], names: Sequence[Mention] = ()) -> list[Mention]:
+    """``names``: programme entity mentions; one right before 빼고/제외 (or after 'excluding') is left out by name."""
     text = utt.text
     out = []
+    progs = [n for n in names if n.kind == "entity" and n.value.kind == "program"]
     for cue in _KO.finditer(text):
+        near = [n for n in progs if n.span[1] <= cue.start() + 1 and cue.start() - n.span[1] <= GAP_NAME]
+        if near:
+            n = max(near, key=lambda n: n.span[1])
+            out.append(mention(utt, KIND, Exclusion(None, (n.value.name,)), (n.span[0], cue.end()), "rule:exclude+name"))
+            continue
         # the comparison ends before the cue's verb, at most GAP_KO letters before the cue
         before = [c for c in comparisons if c.span[0] < cue.start() and c.span[1] <= cue.end()
                   and cue.start() - c.span[1] <= GAP_KO]
@@ -33,6 +46,11 @@ def extract(utt: Utterance, comparisons: Sequence[Mention]) -> list[Mention]:
             c = max(before, key=lambda c: c.span[1])
             out.append(mention(utt, KIND, Exclusion(c.value), (c.span[0], cue.end()), f"rule:exclude+{c.source}"))
     for cue in _EN.finditer(text):
+        named = [n for n in progs if n.span[0] >= cue.end() and n.span[0] - cue.end() <= 5]
+        if named:
+            n = min(named, key=lambda n: n.span[0])
+            out.append(mention(utt, KIND, Exclusion(None, (n.value.name,)), (cue.start(), n.span[1]), "rule:exclude+name"))
+            continue
         after = [c for c in comparisons if c.span[0] >= cue.end() and c.span[0] - cue.end() <= GAP_EN]
         if after:
             c = min(after, key=lambda c: c.span[0])
