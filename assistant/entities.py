@@ -265,6 +265,9 @@ class Catalog:
         if any(name_key(phrase).startswith(t) for t in self.tags):
             return []          # '<tag>예산 사업': the rows carrying the tag, not one programme
         words = [name_key(w) for w in re.split(r"\s+", phrase) if name_key(w)]
+        # '…지원사업': the generic word is no part of what tells programmes apart, nor is its junction
+        words = [w[: -len(GENERIC_WORD)] if w.endswith(GENERIC_WORD) and len(w) > len(GENERIC_WORD) else w
+                 for w in words]
         generic = set(bigrams(GENERIC_WORD))
         grams = [[g for g in bigrams(w) if g not in generic] for w in words if len(w) >= 2]
         grams = [g for g in grams if g]

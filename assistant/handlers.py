@@ -70,6 +70,26 @@ def no_such_programme(ctx, req: Request, name: str = "") -> Outcome:
     return not_found(req, "No such programme in the report. Closest: " + ", ".join(close))
 
 
+def absent_words(ctx, req: Request) -> list[str]:
+    """What the question asks about that the reports hold nowhere: asks they never
+    answer (contact numbers, opening hours, a person's name; any language) and, in
+    Korean, nouns absent from the reports besides the names the question matched."""
+    finder = getattr(ctx, "passages", None)
+    if finder is None:
+        return []
+    out = list(finder.refused_asks(req.question))
+    if req.lang == "ko":
+        names = " ".join(m.text for m in req.mentions if m.kind in ("entity", "unknown_name"))
+        out += [t for t in finder.unknown_terms(req.question) if t not in out and t not in names]
+    return out
+
+
+def not_in_reports(req: Request, words: list[str]) -> Outcome:
+    if req.lang == "ko":
+        return not_found(req, f"보고서에서 이 질문에 답하는 내용을 찾지 못했습니다. (보고서에 없는 말: {', '.join(words[:3])})")
+    return not_found(req, f"The reports do not say (nothing in them on: {', '.join(words[:3])}).")
+
+
 def clarify(req: Request, candidates: tuple[str, ...], reason: str, state: DialogueState) -> Outcome:
     if candidates:
         text = ("어느 사업을 말씀하시는지 골라 주세요: " + " / ".join(candidates)) if req.lang == "ko" else \
@@ -89,6 +109,10 @@ def handle_budget(ctx, req: Request) -> Outcome:
     frame, state = req.frame, req.state
     if frame.not_found:
         return no_such_programme(ctx, req, frame.not_found)
+    if not frame.metrics_explicit and (frame.query is None or frame.query.operation == "lookup"):
+        absent = absent_words(ctx, req)      # '<센터> 직원 평균 연봉': no measure of the tables, and not in the reports
+        if absent:
+            return not_in_reports(req, absent)
     if frame.query is None:
         last_q = state.budget_query or BudgetQuery(metrics=tuple(dict.fromkeys(
             m.value.name for m in req.mentions if m.kind == "metric")) or ("budget",))
@@ -245,6 +269,9 @@ def handle_validation(ctx, req: Request) -> Outcome:
 
 # -- organisation ---------------------------------------------------------------------------
 def handle_organization(ctx, req: Request) -> Outcome:
+    absent = absent_words(ctx, req)          # '<부서> 직원 평균 근속연수': the tables hold staff numbers only
+    if absent:
+        return not_in_reports(req, absent)
     orders = [m.value for m in req.mentions if m.kind == "order"]
     superl = orders[0].direction if orders else None
     depts = req.departments
@@ -283,6 +310,8 @@ def handle_passages(ctx, req: Request) -> Outcome:
     if route in ("passages", "organization") and req.lang == "ko":
         unknown = finder.unknown_terms(req.question) or (finder.unanswerable_focus(req.question, entity)
                                                          if req.programs else [])
+    elif route in ("passages", "organization"):
+        unknown = finder.refused_asks(req.question)
     query = f"{req.question} {context}".strip()
     if req.lang == "en":
         query = f"{query} {finder.korean_keywords(req.question)}"

@@ -48,8 +48,16 @@ GENERIC_NOUNS = {"지금", "현재", "정도", "올해", "작년", "내년", "�
 FUNCTION_NOUNS = {"날짜", "다음", "언제", "언제까지", "이번", "지난", "최대", "최소", "마지막", "처음", "결과", "상태",
                   "현황", "시기", "일정", "주소", "위치", "기관", "기간", "이름", "명칭", "숫자", "수치", "개수", "건수",
                   "횟수", "인원", "금액", "비율", "몇", "총", "합계", "차이", "변화", "이유", "목적", "방법", "계획",
-                  "어디", "누구", "무엇", "뭐", "얼마", "정도", "사람", "분", "팀", "곳"}
-NOUN_SUFFIXES = set("액금비률율수자명량별간")
+                  "어디", "누구", "무엇", "뭐", "얼마", "정도", "사람", "분", "팀", "곳", "연령", "나이", "범위", "종류",
+                  "대상", "제일", "가장"}
+NOUN_SUFFIXES = set("액금비률율수자명량별간들")
+RATE_SUFFIXES = set("률율")
+
+
+def _adjacent(a, b) -> bool:
+    """Two tokens written without a space between them (unknown offsets: assume so)."""
+    start, length = getattr(a, "start", None), getattr(a, "len", None)
+    return start is None or length is None or getattr(b, "start", start + length) == start + length
 # asks the reports never answer, unless the text shows such a value somewhere: (ask, evidence, name)
 REFUSE_ASKS = (
     (r"전화번호|연락처|팩스|이메일|e-?mail|phone|contactnumber", r"\d{2,4}-\d{3,4}-\d{4}|@[a-z]", "연락처"),
@@ -155,6 +163,7 @@ class PassageFinder:
         self._idf = {t: math.log((n + 1) / (c + 0.5)) for t, c in df.items()}
         self._default_idf = math.log(n + 1)
         self._vocab_blob = "\n".join(self._idf)          # for 'a noun inside a longer compound'
+        self._lines_sq: list[str] | None = None
         self._squashed = {d.id: squash("".join(corpus.lines[d.file][d.line_start - 1:d.line_end]))
                           for d in corpus.documents}
 
@@ -208,10 +217,21 @@ class PassageFinder:
             return True
         if any(noun in text for text in self._squashed.values()):
             return True
+        if len(noun) >= 3 and noun[-1] in RATE_SUFFIXES:
+            return self._rate_printed(noun[:-1])     # '취업률': the base word beside a percentage somewhere
         if len(noun) >= 3 and noun[-1] in NOUN_SUFFIXES and self.present(noun[:-1]):
             return True
         return any(len(noun[:i]) >= 2 and len(noun[i:]) >= 2 and noun[:i] in self._idf and noun[i:] in self._idf
                    for i in range(2, len(noun) - 1))
+
+    def _rate_printed(self, base: str) -> bool:
+        """Some line of the reports prints ``base`` with a percentage on it or within three lines
+        (a table's header and its rows): a rate of it exists."""
+        if self._lines_sq is None:
+            self._lines_sq = [squash(line) for d in self.corpus.documents
+                              for line in self.corpus.lines[d.file][d.line_start - 1:d.line_end]]
+        lines = self._lines_sq
+        return any(base in line and any("%" in x for x in lines[max(0, i - 3):i + 4]) for i, line in enumerate(lines))
 
     def refused_asks(self, question: str) -> list[str]:
         """What the question asks for that the reports never print at all (checked on the text)."""
@@ -238,9 +258,13 @@ class PassageFinder:
         toks = list(self.pos(text))
         out = []
         for i, t in enumerate(toks):
-            nxt = toks[i + 1].tag if i + 1 < len(toks) else ""
-            if t.tag in ("NNG", "NNP") and not nxt.startswith(("XSV", "XSA")):
-                out.append(t.form)
+            nxt = toks[i + 1] if i + 1 < len(toks) else None
+            tag = nxt.tag if nxt is not None else ""
+            if t.tag in ("NNG", "NNP") and not tag.startswith(("XSV", "XSA")):
+                if tag == "XSN" and nxt.form in RATE_SUFFIXES and _adjacent(t, nxt):
+                    out.append(t.form + nxt.form)     # '취업' + '률': the derived noun is what is asked
+                else:
+                    out.append(t.form)
         return out
 
     def score(self, terms: list[str], qnums: set[str], unit: Unit, context: set[str] = frozenset(),

@@ -304,6 +304,11 @@ def budget_frame(mentions: tuple[Mention, ...], utt: Utterance, *, total_row: st
         for x in orders:
             w.take(x)
         metrics = sorted(metrics, key=lambda x: SPECIFICITY.index(x) if x in SPECIFICITY else -1)
+        # '지출 0원인 사업 중 예산이 제일 큰': the metric a condition used is not what is ranked
+        # when another one is named
+        ranked = [x for x in metrics if not any(c.metric == x for c in conditions)]
+        if ranked and len(ranked) < len(metrics):
+            metrics = ranked + [x for x in metrics if x not in ranked]
         if not metrics:
             rate_words = any(x in utt.squashed for x in ("높", "낮", "high", "low", "률", "율", "rate"))
             metrics = ["spent_rate"] if rate_words else ["budget"]
@@ -351,7 +356,8 @@ def budget_frame(mentions: tuple[Mention, ...], utt: Utterance, *, total_row: st
         w.rules.append("targets:total_with_admin")
         return done(q(operation="lookup", names=(total_row,), level="total"), [total_row])
     whole = any(x in utt.squashed for x in ("전체", "총", "기획관", "total", "whole", "bureau", "overall"))
-    if agg is not None and agg.op == "sum" and whole and not depts and "program" not in scopes and total_row:
+    if agg is not None and agg.op == "sum" and whole and not depts and "program" not in scopes and total_row \
+            and not (conditions or exclusions or excluded or citizen):
         # '전체 예산에서 아직 안 나간 돈 총액': the bureau's total row, not a sum over programmes
         w.rules.append("targets:total")
         return done(q(operation="lookup", names=(total_row,), level="total"), [total_row])

@@ -44,6 +44,17 @@ _ALL_SPENT = re.compile(r"(?<![가-힣])다\s?(?:쓴|썼|써버린|집행한|집
 _NONE_SPENT = re.compile(r"(?:한\s?푼도|하나도|전혀)\s?(?:안|못)\s?(?:쓴|썼|쓰|나간|나갔|집행)|전혀\s?(?:안\s?쓴|안\s?썼|지출\S*\s?(?:없|안|않)|집행\S*\s?(?:없|안|않))"
                          r"|(?:지출|집행)(?:이|액이)?\s?(?:없는|없었|없던)|(?:지출|집행)\s?실적(?:이)?\s?없"
                          r"|(?:지출|집행)(?:을|이)?\s?(?:하지|되지)\s?않|spent nothing|nothing spent|zero spending|no spending")
+# 'nothing spent' composed: a spending word, a zero quantifier and a negation within a few letters, in
+# either order ('지출이 한 푼도 없는', '돈이 아직 하나도 안 나간', '아예 집행 안 된'); English: zero + an
+# outlay noun, or a spending verb + nothing
+_SPEND = r"(?:지출|집행|쓴|썼|쓰|나간|나갔|나가|돈|사용)"
+_ZERO = r"(?:한\s?푼도|하나도|전혀|아예|일절|조금도|단\s?한\s?푼도)"
+_NEG = r"(?:안|못|없|않)"
+_NONE_COMPOSED = re.compile(rf"{_SPEND}\S{{0,3}}\s?(?:아직\s?)?{_ZERO}\s?(?:\S{{0,3}}\s?)?{_NEG}\S*"
+                            rf"|{_ZERO}\s?(?:\S{{0,3}}\s?)?{_NEG}\s?{_SPEND}\S*"
+                            r"|(?<![a-z])(?:zero|no|nil)\s(?:expenditures?|spending|outlays?|spend|disbursements?)(?![a-z])"
+                            r"|(?:not|n't|never)\s(?:yet\s)?(?:spent|disbursed|used)\s(?:anything|any\s(?:money|funds|of))"
+                            r"|spent\s(?:nothing|zero|0\b)")
 _SOME_SPENT = re.compile(r"조금이라도\s?(?:돈이\s?)?(?:지출|집행|쓴|썼|나간)|(?:지출|집행|돈)(?:이|액이)?\s?조금이라도\s?(?:있|발생|나간|쓴)|(?:지출|집행)(?:이|액이|실적이)?\s?(?:있는|있었|있던|발생한)"
                          r"|(?:spent|spending)\s(?:something|anything)|any spending|some spending|non-?zero spending")
 WINDOW = 14        # letters between the metric word and the number
@@ -111,6 +122,7 @@ def extract(utt: Utterance, quantities: Sequence[Mention], metrics: Sequence[Men
         prev_end = e
     for rx, comp, source in ((_ALL_SPENT, Comparison("==", Quantity(100.0, "%", "다 쓴"), "spent_rate"), "rule:all_spent"),
                              (_NONE_SPENT, Comparison("==", Quantity(0.0, "천원", "0"), "spent"), "rule:none_spent"),
+                             (_NONE_COMPOSED, Comparison("==", Quantity(0.0, "천원", "0"), "spent"), "rule:none_spent"),
                              (_SOME_SPENT, Comparison(">", Quantity(0.0, "천원", "0"), "spent"), "rule:some_spent")):
         for m in rx.finditer(text):
             out.append(mention(utt, KIND, comp, m.span(), source))

@@ -161,6 +161,19 @@ def _name_like(utt: Utterance, word: str, span: tuple[int, int]) -> bool:
     return True
 
 
+def _capitalised(raw: str, phrase: str) -> bool:
+    """Whether an English phrase may be a name: where the writer capitalises
+    (some word after the first is capitalised), a name has a capital letter
+    ('Seoul NPO Support Center', not 'line-item programmes'). A question
+    written all in lower case gives no sign: every phrase may be a name."""
+    words = re.findall(r"[A-Za-z][A-Za-z'-]*", raw)
+    if not any(w[0].isupper() for w in words[1:]):
+        return True
+    rx = r"\s+".join(re.escape(w) for w in phrase.split())
+    m = re.search(rx, raw, flags=re.IGNORECASE)
+    return m is None or any(c.isupper() for c in m.group(0))
+
+
 def unknown_names(utt: Utterance, taken: Sequence[tuple[int, int]],
                   soft: Sequence[tuple[int, int]] = ()) -> list[Mention]:
     """``soft``: spans (departments) an English name may contain ('human rights' in a conference's name)."""
@@ -213,6 +226,8 @@ def unknown_names(utt: Utterance, taken: Sequence[tuple[int, int]],
         if not names:
             continue
         span = (start, wspan[0] + len(_EN_HEAD.fullmatch(word).group(1)))
+        if not _capitalised(utt.raw, text[span[0]:span[1]]):
+            continue
         hard = [t for t in taken if t not in soft or not (span[0] <= t[0] and t[1] <= span[1])
                 or t[1] - t[0] >= span[1] - span[0]]
         if not covered(span, hard):

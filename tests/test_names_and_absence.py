@@ -1,0 +1,79 @@
+"""Shortened, English and department-stem names; programmes left out by name;
+'nothing spent' however it is said; and questions about what the reports do
+not hold — on the real corpus, figures computed from the parsed tables."""
+from __future__ import annotations
+
+import uuid
+
+
+def ask(assistant, q):
+    return assistant.ask(q, session_id=uuid.uuid4().hex).to_dict()
+
+
+def programs(assistant):
+    df = assistant.budget_tool.df
+    return df[(df["source"] == "appendix") & (df["level"] == "program")]
+
+
+def test_shortened_name_is_read_and_the_reading_stated(assistant):
+    a = ask(assistant, "학자금 이자 지원사업 지출액 얼마")
+    row = programs(assistant)
+    row = row[row["program"].str.contains("학자금")].iloc[0]
+    assert a["route"] == "budget"
+    assert f"{int(row['spent']):,}" in a["answer"]
+    assert "읽었습니다" in a["answer"]                     # the reading is stated, not silent
+
+
+def test_contrasting_names_read_apart(assistant):
+    a = ask(assistant, "동북권 NPO센터하고 NPO지원센터 예산 비교")
+    names = [n for n in programs(assistant)["program"] if "NPO" in n]
+    assert a["route"] == "budget" and all(n in a["answer"] for n in names)
+
+
+def test_english_name_through_the_glossary(assistant):
+    a = ask(assistant, "How much has the Seoul Human Rights Conference spent?")
+    row = programs(assistant)
+    row = row[row["program"].str.contains("컨퍼런스")].iloc[0]
+    assert a["route"] == "budget" and row["program"] in a["answer"]
+
+
+def test_unknown_name_still_not_found(assistant):
+    a = ask(assistant, "청년 주거비 지원 사업 예산은?")
+    assert a["route"] == "not_found"
+
+
+def test_programme_left_out_by_name(assistant):
+    a = ask(assistant, "청년정책담당관 사업 중 청년수당은 제외하고 예산 가장 큰 사업은?")
+    df = programs(assistant)
+    youth = df[df["department"] == "청년정책담당관"]
+    allowance = assistant.catalog.program_aliases["청년수당"][0]
+    expect = youth[youth["program"] != allowance].sort_values("budget").iloc[-1]
+    assert a["route"] == "budget"
+    assert a["answer"].split("\n")[0].count(expect["program"]) == 1 and allowance not in a["answer"].split("\n")[0]
+
+
+def test_nothing_spent_said_otherwise(assistant):
+    n = int((programs(assistant)["spent"] == 0).sum())
+    for q in ("집행 실적이 하나도 없는 세부사업 몇 개야?", "How many programmes have no expenditure yet?"):
+        a = ask(assistant, q)
+        assert a["route"] == "budget" and str(n) in a["answer"], (q, a["answer"][:200])
+
+
+def test_rate_the_reports_never_print_is_refused(assistant):
+    a = ask(assistant, "청년수당 참여자 취업률 알려줘")
+    assert a["route"] == "not_found" and "취업률" in a["answer"]
+
+
+def test_rate_the_reports_print_is_not_refused(assistant):
+    a = ask(assistant, "인권교육 참석률은 얼마나 올랐어?")
+    assert a["route"] != "not_found"
+
+
+def test_budget_lookup_asking_an_absent_attribute_is_refused(assistant):
+    a = ask(assistant, "마을공동체 종합지원센터 직원 연봉은 얼마야?")
+    assert a["route"] == "not_found" and "연봉" in a["answer"]
+
+
+def test_english_contact_number_is_refused(assistant):
+    a = ask(assistant, "What is the phone number of the Youth Policy Division?")
+    assert a["route"] == "not_found"
