@@ -106,8 +106,9 @@ def which_of_two(frame, mentions, state: DialogueState, catalog, squashed: str):
     last = state.budget_query
     metrics = _metrics(mentions) or (last.metrics if last else ("budget",))
     q = _lookup(targets, metrics, set(catalog.departments))
-    return replace(frame, query=replace(q, operation="compare"), targets=targets, clarify=(), clarify_reason="",
-                   not_found="")
+    total = any(m.kind == "aggregate" and m.value.op == "sum" for m in mentions)      # '둘 합치면?'
+    return replace(frame, query=replace(q, operation="sum" if total else "compare"), targets=targets, clarify=(),
+                   clarify_reason="", not_found="")
 
 
 def same_target(frame, mentions, state: DialogueState, catalog, squashed: str):

@@ -268,10 +268,38 @@ def handle_validation(ctx, req: Request) -> Outcome:
 
 
 # -- organisation ---------------------------------------------------------------------------
+def _owner_of_programmes(ctx, req: Request) -> Outcome | None:
+    """'청년수당은 어느 과 소관이야?', '그거 담당 부서는?': the department a programme's
+    appendix row sits under, cited."""
+    unit_word = re.compile(r"과|부서|담당관|소관|division|department|office")     # not '누가 운영해' (an operator)
+    asks_unit = any(m.kind == "answer_type" and m.value.kind == "org" and unit_word.search(m.text)
+                    for m in req.mentions) or any(m.kind == "scope" and m.value.name == "department" for m in req.mentions)
+    names = list(req.programs)
+    if not names and any(m.kind == "reference" for m in req.mentions):
+        names = list(req.state.programs)
+    if not asks_unit or not names or req.departments:
+        return None
+    df = ctx.budget_tool.df
+    rows = df[(df["source"] == "appendix") & df["program"].isin(names) & (df["department"] != "")]
+    if rows.empty:
+        return None
+    if req.lang == "ko":
+        text = "\n".join(f"{r.program}: {r.department} 소관입니다 (별첨1 {int(r.line_start)}행)." for r in rows.itertuples())
+    else:
+        text = "\n".join(f"{r.program}: under {r.department} (appendix line {int(r.line_start)})." for r in rows.itertuples())
+    nxt = req.state.after(route="organization", question=req.question, programs=tuple(rows["program"]),
+                          departments=tuple(dict.fromkeys(rows["department"])))
+    return Outcome(Answer(req.question, text, "organization", {"rows": budget_answer.data_of(rows)},
+                          "별첨1 세부사업 표에서 사업이 속한 담당관을 조회", budget_answer.citations_of(rows, ctx.quote), 0.0), nxt)
+
+
 def handle_organization(ctx, req: Request) -> Outcome:
     absent = absent_words(ctx, req)          # '<부서> 직원 평균 근속연수': the tables hold staff numbers only
     if absent:
         return not_in_reports(req, absent)
+    owner = _owner_of_programmes(ctx, req)
+    if owner is not None:
+        return owner
     orders = [m.value for m in req.mentions if m.kind == "order"]
     superl = orders[0].direction if orders else None
     depts = req.departments

@@ -259,7 +259,7 @@ class Assistant:
             if state.route == "validation" and short and not kinds & {"entity", "metric", "status", "category"}:
                 return "validation", scores, method + "+followup:validation"
             people = any(m.kind == "answer_type" and m.value.counter == "명" for m in mentions)
-            if wants_budget_followup(mentions, state, short) and intent != "budget" and not asks & TEXT_ASKS \
+            if wants_budget_followup(mentions, state, short) and not asks & TEXT_ASKS \
                     and not (intent in ("organization", "validation") and people and "metric" not in kinds):
                 return "budget", scores, method + "+followup:budget"
             slots = kinds - {"reference", "answer_type", "year", "scope"}
@@ -282,6 +282,9 @@ class Assistant:
         if intent in ("audit_count", "audit_topic") and "audit" not in scopes and not kinds & AUDIT_SLOTS:
             # no word of the audit document: the report's text is searched (a finding it finds is handed over)
             return "passages", scores, method + "+slots:no_audit_cue"
+        if intent == "audit_count" and not counts_findings(utt, mentions):
+            # '…지적받은 거 어떻게 했어', '미서명 위원회 몇 개였어': a finding's content, not a count of findings
+            return "audit_topic", scores, method + "+slots:topic_not_count"
         measures = kinds & MEASURE_SLOTS - ({"scope"} if scopes <= {"audit", "program", "validation"} else set())
         if "aggregate" in measures and not ({"program", "department"} & scopes or kinds & {"entity", "metric"}):
             measures.discard("aggregate")       # '시민제안 건수' counts something the tables do not list
@@ -491,6 +494,40 @@ def slot_evidence(kinds: set[str], mentions) -> tuple[str | None, bool]:
     if programmes and any(m.kind == "aggregate" and m.value.op in ("count", "list") for m in mentions):
         return "budget", False           # '세부사업 몇 개 있어?' counts the table's rows
     return None, False
+
+
+FINDING_NOUNS = re.compile(r"(?:건|거|것|개|항목|사항|지적\S*|요구\S*|건의\S*|조치\S*|처리\S*|감사|행감|finding|item|request|"
+                           r"recommendation|one|issue|case|audit)s?$")
+# words between the counted noun and the count word that name nothing ('지적받은 게 총 몇 건', 'how many of the')
+COUNT_FILLERS = {"총", "모두", "전부", "다", "전체", "합계", "게", "것", "거", "건", "건수", "도합", "통틀어", "모두해서",
+                 "of", "the", "in", "total", "all", "were", "are", "was", "there", "did", "do", "does", "have", "has"}
+OTHER_COUNTERS = ("명", "곳", "개소", "회", "팀", "개국", "개구", "개동", "%")
+
+
+def counts_findings(utt: Utterance, mentions) -> bool:
+    """Whether an audit question counts or lists findings: a count or list word,
+    or a status or category ('완료된 거', '건의사항'), or findings per department
+    — and what is counted is a finding, not another thing named beside the count
+    word ('미서명 위원회 몇 개', 'how many committees', '몇 명')."""
+    kinds = {m.kind for m in mentions}
+    aggs = [m for m in mentions if m.kind == "aggregate"]
+    if not aggs:
+        return bool(kinds & {"status", "category"}) or any(
+            m.kind == "scope" and m.value.name == "department" for m in mentions)
+    for a in aggs:
+        if a.value.op not in ("count",):
+            return True
+        if any(m.kind == "answer_type" and m.value.counter in OTHER_COUNTERS and m.span[0] <= a.span[1]
+               and a.span[0] <= m.span[1] for m in mentions):
+            return False
+        before = re.findall(r"[가-힣a-z0-9'-]+", utt.text[:a.span[0]])
+        after = re.findall(r"[a-z'-]+", utt.text[a.span[1]:])
+        words = after if utt.lang == "en" else [re.sub(r"(?:은|는|이|가|을|를|의|중|중에|중에서)$", "", w)
+                                                 for w in reversed(before)]
+        word = next((w for w in words if w and w not in COUNT_FILLERS), "")
+        if word and not FINDING_NOUNS.search(word) and not kinds & {"status", "category"}:
+            return False
+    return True
 
 
 def _open_sessions(settings: Settings):

@@ -71,3 +71,28 @@ def test_contradictory_conditions_are_asked_about(assistant):
 @pytest.mark.parametrize("q", ["예산은 얼마야?", "집행률은?"])
 def test_a_budget_question_without_target_or_order_asks(assistant, q):
     assert assistant.ask(q).route == "clarify"
+
+
+def _row(assistant, name_part, level="program"):
+    df = assistant.budget_tool.df
+    df = df[(df["source"] == "appendix") & (df["level"] == level)]
+    return df[df["program"].str.contains(name_part, regex=False)].iloc[0]
+
+
+def test_the_two_named_last_differ_and_add_up(assistant):
+    a, b, c = talk(assistant, "인권담당관 예산은?", "갈등조정담당관은?", "두 부서 차이는 얼마야?")
+    x, y = _row(assistant, "인권담당관", "department"), _row(assistant, "갈등조정담당관", "department")
+    assert c.route == "budget" and f"{int(abs(x['budget'] - y['budget'])):,}" in c.answer
+    a, b, c = talk(assistant, "청년허브 지출액은?", "청춘삘딩은?", "둘 합치면?")
+    assert c.route == "budget" and "합계" in c.answer
+
+
+def test_which_of_the_two_is_higher_is_not_a_place_question(assistant):
+    a, b, c = talk(assistant, "청년허브 지출률은?", "청춘삘딩은?", "둘 중 어디가 더 높아?")
+    assert c.route == "budget" and any(r == "followup:which_of_two" for r in rules(c))
+
+
+def test_the_department_of_the_programme_just_answered(assistant):
+    a, b = talk(assistant, "예산 가장 큰 사업은?", "그 사업 어느 부서 소관이야?")
+    top = a.data["rows"][0]
+    assert b.route == "organization" and top[0] in b.answer and top[1] in b.answer

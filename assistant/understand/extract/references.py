@@ -26,6 +26,7 @@ _AMONG = re.compile(r"(?<![가-힣])(?:그|이|저)\s?(?:중에서|중에|중|�
                     r"|(?<![가-힣])그\s?(?:사업|부서|곳)들\s?(?:중|가운데)"
                     r"|(?<![a-z])(?:among them|among those|of those|of them|out of those|out of them|of these|among these)(?![a-z])")
 _BOTH = re.compile(r"(?<![가-힣])(?:둘|두\s?(?:개|곳|사업|부서|담당관|군데))\s?(?:중에서|중에|중|가운데|다)(?![가-힣]{2})"
+                   r"|(?<![가-힣])(?:둘|두\s?(?:개|곳|사업|부서|담당관|군데))(?:이|의|을|를|은|는)?(?=\s?(?:차이|합|더하|비교))"
                    r"|(?<![a-z])(?:which of the two|both of them|both|either of them|the two)(?![a-z])")
 _OTHER = re.compile(r"^\s?(?P<w>그럼|그러면|그렇다면|그리고|그럼요|그러면요|그런데|근데|and|what about|how about|then)(?![가-힣a-z])[\s,]*")
 _MORPH_OK = {"MM", "NP"}
@@ -43,8 +44,10 @@ def extract(utt: Utterance) -> list[Mention]:
             if utt.morphs and re.match(r"[가-힣]", m.group(0)):
                 mo = _morph_at(utt, m.start())
                 if mo is not None and mo.tag not in _MORPH_OK and not (kind == "it" and mo.form == "해당") \
+                        and not (mo.tag == "IC" and mo.form in ("그", "저") and m.end() - m.start() > 2) \
                         and not (kind in ("both",) and mo.tag in ("NR", "MM", "NNG")):
-                    continue          # '이' as a particle or a verb stem is no determiner
+                    continue          # '이' as a particle or a verb stem is no determiner ('그 사업' read
+                                      # as an interjection at the start of a question still points back)
             out.append(mention(utt, KIND, Reference(kind), m.span(), f"rule:{kind}"))
     lead = _OTHER.match(text)
     if lead and len(re.sub(r"[\s?.!]", "", text[lead.end():])) >= 1:

@@ -1,0 +1,27 @@
+"""Counting findings vs asking about one: what is counted decides."""
+import pytest
+
+from assistant.service import counts_findings
+
+
+@pytest.mark.parametrize("q, counts", [
+    ("감사 지적사항 몇 건이야?", True),
+    ("지적받은 게 총 몇 건이에요?", True),
+    ("완료된 거 몇 개야", True),
+    ("How many audit findings are still in progress?", True),
+    ("How many of the audit findings are completed?", True),
+    ("행감 추진중인 건 뭐뭐야", True),
+    ("회의록 미서명 위원회 몇 개였어 지적 당시에", False),       # committees are counted, not findings
+    ("감사 때 지적된 청년수당 탈락자 몇 명이었어", False),       # people
+    ("how many committees had unsigned minutes in the audit", False),
+    ("지적받은 거 어떻게 했어", False),                          # no count at all: the finding's content
+])
+def test_counts_findings(assistant, q, counts):
+    utt, mentions = assistant._read(q)
+    assert counts_findings(utt, mentions) is counts, [(m.kind, m.text) for m in mentions]
+
+
+def test_a_topic_question_with_an_audit_word_gets_the_finding(assistant):
+    a = assistant.ask("위원회 회의록에 서명 안 한 문제로 지적받은 거 지금 어떻게 됐어?").to_dict()
+    assert a["route"] == "audit" and "회의록" in a["answer"]
+    assert "모두 76건" not in a["answer"]
