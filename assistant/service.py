@@ -501,6 +501,7 @@ FINDING_NOUNS = re.compile(r"(?:건|거|것|개|항목|사항|지적\S*|요구\S
 # words between the counted noun and the count word that name nothing ('지적받은 게 총 몇 건', 'how many of the')
 COUNT_FILLERS = {"총", "모두", "전부", "다", "전체", "합계", "게", "것", "거", "건", "건수", "도합", "통틀어", "모두해서",
                  "of", "the", "in", "total", "all", "were", "are", "was", "there", "did", "do", "does", "have", "has"}
+UNIT_WORDS = {"소관", "담당", "부서", "담당관", "과", "팀"}
 OTHER_COUNTERS = ("명", "곳", "개소", "회", "팀", "개국", "개구", "개동", "%")
 
 
@@ -520,13 +521,24 @@ def counts_findings(utt: Utterance, mentions) -> bool:
         if any(m.kind == "answer_type" and m.value.counter in OTHER_COUNTERS and m.span[0] <= a.span[1]
                and a.span[0] <= m.span[1] for m in mentions):
             return False
-        before = re.findall(r"[가-힣a-z0-9'-]+", utt.text[:a.span[0]])
-        after = re.findall(r"[a-z'-]+", utt.text[a.span[1]:])
-        words = after if utt.lang == "en" else [re.sub(r"(?:은|는|이|가|을|를|의|중|중에|중에서)$", "", w)
-                                                 for w in reversed(before)]
-        word = next((w for w in words if w and w not in COUNT_FILLERS), "")
-        if word and not FINDING_NOUNS.search(word) and not kinds & {"status", "category"}:
-            return False
+        if kinds & {"status", "category"}:
+            continue
+        if utt.lang == "en":
+            word = next((w for w in re.findall(r"[a-z'-]+", utt.text[a.span[1]:]) if w not in COUNT_FILLERS), "")
+            if word and not FINDING_NOUNS.search(word):
+                return False
+            continue
+        named = [m.span for m in mentions if m.kind in ("entity", "scope")]
+        for w in reversed(list(re.finditer(r"[가-힣a-z0-9'-]+", utt.text[:a.span[0]]))):
+            stem = re.sub(r"(?:은|는|이|가|을|를|의|중|중에|중에서)$", "", w.group(0))
+            if not stem or stem in COUNT_FILLERS:
+                continue
+            if any(s <= w.start() < e for s, e in named) or FINDING_NOUNS.search(stem) or stem in UNIT_WORDS:
+                break                        # a department's findings, '지적사항 몇 건'
+            morph = next((m for m in utt.morphs if m.start == w.start()), None)
+            if morph is not None and (morph.tag not in ("NNG", "NNP") or len(morph.form) < len(stem)):
+                break                        # '처리 중인 거 몇 개': not a noun naming another thing
+            return False                     # '미서명 위원회 몇 개': committees are counted
     return True
 
 
