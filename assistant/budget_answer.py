@@ -2,6 +2,8 @@
 with one decimal, every tied item, the appendix figure first."""
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from . import fmt
@@ -171,7 +173,8 @@ def _show_metrics(q) -> list[str]:
 
 
 def _scope_name(res: BudgetResult) -> str:
-    return res.method.split(" 중 ")[0].split("의 ")[0].replace(" 세부사업", " 세부사업") if res.method else ""
+    name = res.method.split(" 중 ")[0].split("의 ")[0] if res.method else ""
+    return re.sub(r"\s\d+개$", "", name)        # the count is printed by the caller
 
 
 def _scope_total(res: BudgetResult, lang: str) -> str:

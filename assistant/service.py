@@ -33,7 +33,7 @@ from .understand.frames import Frame
 from .understand.guards import Guards
 from .understand.normalize import strip_invisible, utterance
 from .understand.scope import scope_mentions
-from .understand.types import Interpretation, Mention, Utterance
+from .understand.types import Interpretation, Mention, Reference, Utterance
 
 MAX_QUESTION_CHARS = 2_000
 CACHE_SIZE = 4_096       # first questions of a session (no context), answered once
@@ -317,7 +317,26 @@ class Assistant:
         return Frame(intent)
 
     def _turn(self, q: str, state: DialogueState) -> tuple[Answer, DialogueState]:
+        """One turn; a question that asks twice ('…얼마고 몇 팀 뽑았어?') is answered part by
+        part, each part seeing the state the one before it left."""
+        from .understand.split import split_question
+        from .understand.normalize import detect_lang
+        parts = split_question(q, detect_lang(q))
+        if len(parts) < 2:
+            return self._turn_one(q, state)
+        answers = []
+        for i, part in enumerate(parts):
+            ans, state = self._turn_one(part, state, continues=i > 0)
+            answers.append(ans)
+        return merge_answers(q, answers), state
+
+    def _turn_one(self, q: str, state: DialogueState, continues: bool = False) -> tuple[Answer, DialogueState]:
         utt, mentions = self._read(q)
+        if continues and not any(m.kind in ("entity", "reference", "unknown_name") for m in mentions):
+            # a later part of one question is about what the earlier part was about: an implied reference
+            lq = state.budget_query
+            kind = "among" if lq is not None and lq.operation in ("count_where", "list_where") else "it"
+            mentions = mentions + (Mention("reference", Reference(kind), (0, 0), "", 1.0, "split:continuation"),)
         intent, scores, method = self._intent(utt, mentions, state)
         rules = [f"intent:{method}"]
         refusal = self.guards.check(utt, mentions, intent)
@@ -494,6 +513,31 @@ def slot_evidence(kinds: set[str], mentions) -> tuple[str | None, bool]:
     if programmes and any(m.kind == "aggregate" and m.value.op in ("count", "list") for m in mentions):
         return "budget", False           # '세부사업 몇 개 있어?' counts the table's rows
     return None, False
+
+
+def merge_answers(question: str, answers: list[Answer]) -> Answer:
+    """The answers to the parts of one question as one answer: each part's text under
+    its question, the route of the first part that was answered, every citation, the
+    lowest confidence; each part's data kept under data['parts'], and the leftovers of
+    every part in the interpretation (the no-dropped-condition check sees them all)."""
+    answered = [a for a in answers if a.route not in ("not_found", "clarify")]
+    lead = answered[0] if answered else answers[0]
+    text = "\n\n".join(f"[{i}/{len(answers)}] {a.question}\n{a.answer}" for i, a in enumerate(answers, 1))
+    cites, seen = [], set()
+    for a in answers:
+        for c in a.citations:
+            key = (c.doc, c.line_start, c.line_end)
+            if key not in seen:
+                seen.add(key)
+                cites.append(c)
+    interp = dict(lead.data.get("interpretation", {})) if isinstance(lead.data, dict) else {}
+    interp["leftovers"] = [m for a in answers if a.route == "budget" and isinstance(a.data, dict)
+                           for m in a.data.get("interpretation", {}).get("leftovers", [])]
+    interp["rules"] = [f"split:{len(answers)}"] + list(interp.get("rules", []))
+    data = {"parts": [a.to_dict() for a in answers], "interpretation": interp}
+    method = " / ".join(dict.fromkeys(a.method for a in answers if a.method))
+    conf = min((a.confidence for a in answered), default=0.0)
+    return Answer(question, text, lead.route, data, method, cites, conf)
 
 
 FINDING_NOUNS = re.compile(r"(?:건|거|것|개|항목|사항|지적\S*|요구\S*|건의\S*|조치\S*|처리\S*|감사|행감|finding|item|request|"
