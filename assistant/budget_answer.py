@@ -87,7 +87,8 @@ def render(res: BudgetResult, lang: str, body_rows) -> str:
         return (f"{names}의 {label(m, lang)} {value_text(m, v['part'], lang)}은 전체 "
                 f"{value_text(m, v['whole'], lang)}의 {fmt.rate(v['share'])}입니다. ({res.method})"
                 if ko else f"{names}: {label(m, lang)} {value_text(m, v['part'], lang)} is {fmt.rate(v['share'])} of the "
-                           f"{v['whole_count']} items' total {value_text(m, v['whole'], lang)}.")
+                           + ("bureau's total" if v["whole_count"] == 1 else f"{v['whole_count']} items' total")
+                           + f" {value_text(m, v['whole'], lang)} ({res.method}).")
     if q.operation == "sort":
         head = (f"{label(m, lang)} {'낮은' if q.ascending else '높은'} 순 전체 {len(rows)}개입니다." if ko
                 else f"All {len(rows)} by {label(m, lang)}, {'lowest' if q.ascending else 'highest'} first:")

@@ -19,6 +19,8 @@ GENERIC_WORD = "사업"
 PARTIAL_MIN = 0.85             # resolve_partial: share of a shortened name's letter pairs a programme must hold
 SEGMENT_THRESHOLD = 0.45       # the budget format's word for 'programme', never distinguishing
 _PAREN = re.compile(r"\(([^()]*)\)")
+_EN_ORG_WORD = r"(?:division|department|office|team|bureau|unit|section)s?"
+_EN_ORG_HEAD = re.compile(rf"\s{_EN_ORG_WORD}$")
 DEPT_WORD = re.compile(r"(?<![가-힣])([가-힣]{2,8}?)(?:과(?=에서|의|은|는|이|가|에|\s?소관|\s?사업|\s?예산|쪽|$|[^가-힣\s])"
                         r"|팀|부서)")
 _JOINERS = re.compile(r"(?:이랑|랑|하고|와|과)(?=\s)|,|\bvs\.?\b|\band\b| 및 ")
@@ -132,6 +134,11 @@ class Catalog:
         for alias, d in sorted(self.department_aliases.items(), key=lambda x: -len(x[0])):
             if alias in q and d not in found:
                 found[d] = len(name_key(q[: q.index(alias)]))
+        # an English alias with another organisation word ('conflict mediation office' for '… division')
+        for d in self.departments:
+            span = None if d in found else self.english_department_span(q, d)
+            if span:
+                found[d] = len(name_key(q[: span[0]]))
         # '<start of a department's name>과/팀/부서' ('청년과에서', '지역공동체팀'): the one department whose
         # short form starts so; 과 only before a particle or 소관/사업/예산, so '청년과 관련' stays a conjunction
         for m in DEPT_WORD.finditer(question):
@@ -140,6 +147,18 @@ class Catalog:
             if len(hits) == 1 and hits[0] not in found:
                 found[hits[0]] = len(name_key(question[: m.start()]))
         return sorted(found.items(), key=lambda x: x[1])
+
+    def english_department_span(self, text: str, department: str) -> tuple[int, int] | None:
+        """Where ``text`` names the department by an English alias with any organisation
+        word at its end ('conflict mediation office' for the alias 'conflict mediation division')."""
+        low = text.lower()
+        for alias, d in self.department_aliases.items():
+            core = _EN_ORG_HEAD.sub("", alias).strip()
+            if d == department and core != alias and len(core) >= 4:
+                m = re.search(rf"(?<![a-z]){re.escape(core)}\s+{_EN_ORG_WORD}(?![a-z])", low)
+                if m:
+                    return m.span()
+        return None
 
     def unknown_org_units(self, question: str) -> list[str]:
         """Words that look like an organisation unit (…본부, …담당관, …국) but

@@ -93,9 +93,11 @@ def extract(utt: Utterance, quantities: Sequence[Mention], metrics: Sequence[Men
                 op, s = o, max(0, s - 20) + b.start()
                 break
         after_op = None
+        restated = re.match(r"\s?\([^()]{0,30}\d[^()]{0,30}\)", text[e:])     # "50억원(5,000,000천원) 이상"
+        at = e + restated.end() if restated else e
         for o, rx in _AFTER_RE + _THAN_RE:
-            a = rx.match(text, e)
-            if a and a.end() > e:
+            a = rx.match(text, at)
+            if a and a.end() > at:
                 after_op, e = o, a.end()
                 if o != "==" and re.match(r"[가-힣]", text[a.end() - 1:a.end()]):
                     e += len(re.match(r"[가-힣]*", text[e:]).group(0))     # '웃도' -> '웃도는'

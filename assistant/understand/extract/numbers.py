@@ -22,6 +22,8 @@ _UNIT = re.compile(r"\s?(억\s?원|만\s?원|천\s?원|원|%|퍼센트|프로(?!
                    r"|개소|개|곳|건|명|가지|군데|programs?\b|projects?\b|items?\b|findings?\b)")
 _NOT_QUANTITY = re.compile(r"\s?(년|월|일|위|등|번째|번|차|회|시|분|st\b|nd\b|rd\b|th\b|'s)")
 _NATIVE = re.compile(rf"(?<![가-힣]){NATIVE_RE}\s?(개소|개|곳|건|명|가지|군데)")
+_SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+_SCALE = re.compile(r"\s?(thousand|million|billion|trillion)(?:\s?(?:won|krw))?\b")
 _HALF = re.compile(r"(?<![가-힣])절반|\bhalf\b")
 _SINO = {"일": 1, "이": 2, "삼": 3, "사": 4, "오": 5, "육": 6, "칠": 7, "팔": 8, "구": 9}
 _SMALL = {"십": 10, "백": 100, "천": 1000}
@@ -65,6 +67,15 @@ def quantities(utt: Utterance) -> list[Mention]:
         value = parse_korean_number(expr)
         if value is None:
             continue
+        if not re.search(r"\d", expr) and text[max(0, m.start() - 1):m.start()] == "(" \
+                and re.match(r"\s?(?:원|천원|만원)?\s?\)", rest):
+            continue                               # '예산(백만원)': the table's unit, not a figure
+        scale = _SCALE.match(rest)
+        if scale and re.search(r"\d", expr):      # '5 billion won', 'KRW 1.5 million'
+            won = value * _SCALES[scale.group(1)]
+            out.append(mention(utt, KIND, Quantity(won / 1000, "천원", expr + " " + scale.group(0).strip()),
+                               (m.start(), end + scale.end()), "rule:천원"))
+            continue
         u = _UNIT.match(rest)
         unit_word = re.sub(r"\s", "", u.group(1)) if u else ""
         if re.match(r"[a-z]", unit_word) and re.search(r"[가-힣]", expr) and unit_word not in ("percent", "percentage", "pct"):
@@ -92,6 +103,19 @@ def quantities(utt: Utterance) -> list[Mention]:
                                "rule:native"))
     for m in _HALF.finditer(text):
         out.append(mention(utt, KIND, Quantity(50.0, "%", m.group(0)), m.span(), "rule:half"))
+    return _without_restatements(text, out)
+
+
+def _without_restatements(text: str, found: list[Mention]) -> list[Mention]:
+    """'50억원(5,000,000천원)': a figure restated in brackets right after itself is one figure."""
+    out: list[Mention] = []
+    for q in sorted(found, key=lambda m: m.span):
+        prev = out[-1] if out else None
+        gap = text[prev.span[1]:q.span[0]] if prev else ""
+        if prev is not None and re.fullmatch(r"\s?[(\[]\s?", gap) and prev.value.unit == q.value.unit \
+                and abs(prev.value.value - q.value.value) <= 1e-6 * max(1.0, abs(q.value.value)):
+            continue
+        out.append(q)
     return out
 
 
