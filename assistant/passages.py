@@ -24,6 +24,9 @@ QUESTION_WORDS = {"얼마", "몇", "무엇", "뭐", "어디", "언제", "누구"
                   "what", "how", "many", "much", "who", "when", "where", "which", "the", "is", "are", "does", "do",
                   "of", "a", "an", "in", "to", "it", "and", "have", "has", "was"}
 ENTITY_WEIGHT = 0.35
+HEADING_WEIGHT = 0.5
+_CHANGE_ASK = re.compile(r"늘어|늘었|늘려|늘리|증가|확대|줄어|줄었|감소|축소|바뀌|변화|달라|increase|grow|rise|change|decrease")
+_CHANGE_SHOWN = re.compile(r"\d[^⇒→\n]{0,14}(?:⇒|→|->|➜)\s*\(?[’'‘]?\d")
 ANSWER_TYPE_BONUS = 0.25
 # what kind of figure a question asks for → the units a good answer carries
 ANSWER_TYPES = [   # (question pattern, pattern a good answer matches, required?)
@@ -164,6 +167,7 @@ class PassageFinder:
         self._default_idf = math.log(n + 1)
         self._vocab_blob = "\n".join(self._idf)          # for 'a noun inside a longer compound'
         self._lines_sq: list[str] | None = None
+        self._heading_cache: dict[str, frozenset] = {}
         self._squashed = {d.id: squash("".join(corpus.lines[d.file][d.line_start - 1:d.line_end]))
                           for d in corpus.documents}
 
@@ -278,6 +282,14 @@ class PassageFinder:
         s = sum(w for t, w in weight.items() if t in toks) / total
         if s == 0:
             return 0.0
+        # a statement under a heading says it of the heading's subject ('공간확충 : 3개소 ⇒ 9개소' under
+        # '…청년활력공간 확충'): the heading's words count for it, at HEADING_WEIGHT
+        head = self.heading_tokens(unit) - toks
+        if head:
+            s += HEADING_WEIGHT * sum(w for t, w in weight.items() if t in head) / total
+        if terms and _CHANGE_ASK.search(" ".join(terms)) and _CHANGE_SHOWN.search(unit.text):
+            s += ANSWER_TYPE_BONUS / 2          # '몇 개소로 늘어나?': a statement with 'A ⇒ B'
+
         if qnums and qnums & numbers(unit.text):
             s += 0.15
         if context and (context - set(terms)) & toks:
@@ -373,6 +385,16 @@ class PassageFinder:
             out.append(v)
         return out
 
+    def heading_tokens(self, unit: Unit) -> frozenset:
+        """Tokens of the programme title the statement sits under (empty outside one)."""
+        title = self.program_of(unit)
+        if not title:
+            return frozenset()
+        got = self._heading_cache.get(title)
+        if got is None:
+            got = self._heading_cache[title] = frozenset(self.tokenize(matchable(title)))
+        return got
+
     def program_of(self, unit: Unit) -> str:
         """The programme title a statement sits in ('' outside a programme)."""
         best = ""
@@ -450,7 +472,7 @@ class PassageFinder:
                     and all(x[1].line_start != p[1].line_start for p in picked):
                 picked.append(x)
         top = picked[0][1]
-        picked.sort(key=lambda x: (x[1].doc, x[1].line_start))
+        picked = picked[:1] + sorted(picked[1:], key=lambda x: (x[1].doc, x[1].line_start))   # the answer first
         calc = arithmetic(question, top.text)
         program = self.program_of(top)
         body = "\n".join(clean_statement(x[1].text) for x in picked)
