@@ -182,7 +182,9 @@ class FindingFinder:
 
     # ------------------------------------------------------------------ answer
     def answer(self, question: str, utt: Utterance | None, answer_type: AnswerType | None, lang: str = "ko",
-               departments=()) -> Answer | None:
+               departments=(), *, min_pairs: float = 0.0) -> Answer | None:
+        """``min_pairs``: the letter-pair weight the topic must share with a finding
+        (FOUND_MIN when 0); a caller with no audit word in the question asks for more."""
         if not question or not question.strip():
             return None
         question = question[:MAX_QUESTION_CHARS]
@@ -200,6 +202,8 @@ class FindingFinder:
             return None                       # a count or filter: the count route
         # the topic alone must name a finding: words like '지적사항' match every one of them
         topic_pairs = max((s for _, s in self.tool.rank(" ".join(topic))), default=0.0)
+        if min_pairs and topic_pairs < min_pairs:
+            return None
         if topic_pairs < FOUND_MIN:
             if counting or filtering or at.kind in ("what", "yesno"):
                 return None

@@ -70,6 +70,9 @@ def no_such_programme(ctx, req: Request, name: str = "") -> Outcome:
     return not_found(req, "No such programme in the report. Closest: " + ", ".join(close))
 
 
+FALLBACK_PAIRS = 8.0      # letter-pair weight a finding must share with a question that had no audit word
+
+
 def absent_words(ctx, req: Request) -> list[str]:
     """What the question asks about that the reports hold nowhere: asks they never
     answer (contact numbers, opening hours, a person's name; any language) and, in
@@ -357,6 +360,14 @@ def handle_passages(ctx, req: Request) -> Outcome:
     if ext is not None and getattr(ext, "note", "") and not unknown:
         # no statement holds what was asked: say what the report gives instead, as a refusal
         return not_found(req, ext.text, hits)
+    if ext is None and not unknown and route == "passages" and req.lang == "ko":
+        # nothing in the report's text: a finding of the audit document may hold it ('…뭘로 바꿨어')
+        finder_f = ctx.findings_finder()
+        found = finder_f.answer(req.question, req.utt, req.extra.get("answer_type"), req.lang,
+                                min_pairs=FALLBACK_PAIRS) if finder_f is not None else None
+        if found is not None and found.route == "audit":
+            ids = tuple(x for x in [found.data.get("id")] if x) if isinstance(found.data, dict) else ()
+            return Outcome(found, state.after(route="audit", question=req.question, audit_items=ids or state.audit_items))
     if ext is None or unknown:
         extra = f" (보고서에 없는 말: {', '.join(unknown[:3])})" if unknown else ""
         return not_found(req, ("보고서에서 이 질문에 답하는 내용을 찾지 못했습니다." + extra) if req.lang == "ko"

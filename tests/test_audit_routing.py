@@ -25,3 +25,14 @@ def test_a_topic_question_with_an_audit_word_gets_the_finding(assistant):
     a = assistant.ask("위원회 회의록에 서명 안 한 문제로 지적받은 거 지금 어떻게 됐어?").to_dict()
     assert a["route"] == "audit" and "회의록" in a["answer"]
     assert "모두 76건" not in a["answer"]
+
+
+def test_text_question_the_audit_document_answers(assistant):
+    # no audit word, nothing in the report's text: the finding that holds it answers
+    a = assistant.ask("민자부지 사업계획 방향 결정은 언제로 잡혀 있어?").to_dict()
+    assert a["route"] == "audit" and "민자부지" in a["answer"]
+
+
+def test_fallback_does_not_answer_what_no_finding_holds(assistant):
+    a = assistant.ask("청년 주거비 지원은 누가 신청할 수 있어?").to_dict()
+    assert a["route"] != "audit"
