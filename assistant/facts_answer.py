@@ -84,6 +84,10 @@ ASK_NOUNS = {"주소", "위치", "소재지", "장소", "기관", "수탁", "위
 
 
 def _content_nouns(utt: Utterance) -> list[str]:
+    """Korean nouns of the question beyond the asking ones. An English question's words
+    cannot be looked up in Korean facts: the named programme (an entity) stands for them."""
+    if utt.lang == "en":
+        return [m.form for m in utt.morphs if m.tag in ("NNG", "NNP") and len(m.form) >= 2]
     return [m.form for m in utt.morphs if m.tag in ("NNG", "NNP", "SL", "SH") and m.form not in ASK_NOUNS
             and len(m.form) >= 2]
 

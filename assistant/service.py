@@ -276,12 +276,19 @@ class Assistant:
         if intent == "budget" and "audit" in scopes and "entity" not in kinds:
             return "audit_topic", scores, method + "+slots:audit_figure"
         evidence, strong = slot_evidence(kinds, mentions)
+        if evidence == "audit_count" and "audit" not in scopes and "category" not in kinds \
+                and not counts_findings(utt, mentions, statuses_count=False):
+            # '리빙랩 프로젝트는 몇 개 사업으로 추진 중이야?': a status word alone, counting another thing
+            return "passages", scores, method + "+slots:status_word_only"
         overridable = OVERRIDABLE_STRONG if strong else OVERRIDABLE_WEAK
         if evidence and evidence != intent and intent in overridable:
             return evidence, scores, method + f"+slots:{evidence}"
         if intent in ("audit_count", "audit_topic") and "audit" not in scopes and not kinds & AUDIT_SLOTS:
             # no word of the audit document: the report's text is searched (a finding it finds is handed over)
             return "passages", scores, method + "+slots:no_audit_cue"
+        if intent == "audit_count" and "audit" not in scopes and "category" not in kinds \
+                and not counts_findings(utt, mentions, statuses_count=False):
+            return "passages", scores, method + "+slots:status_word_only"
         if intent == "audit_count" and not counts_findings(utt, mentions):
             # '…지적받은 거 어떻게 했어', '미서명 위원회 몇 개였어': a finding's content, not a count of findings
             return "audit_topic", scores, method + "+slots:topic_not_count"
@@ -549,7 +556,7 @@ UNIT_WORDS = {"소관", "담당", "부서", "담당관", "과", "팀"}
 OTHER_COUNTERS = ("명", "곳", "개소", "회", "팀", "개국", "개구", "개동", "%")
 
 
-def counts_findings(utt: Utterance, mentions) -> bool:
+def counts_findings(utt: Utterance, mentions, *, statuses_count: bool = True) -> bool:
     """Whether an audit question counts or lists findings: a count or list word,
     or a status or category ('완료된 거', '건의사항'), or findings per department
     — and what is counted is a finding, not another thing named beside the count
@@ -557,7 +564,7 @@ def counts_findings(utt: Utterance, mentions) -> bool:
     kinds = {m.kind for m in mentions}
     aggs = [m for m in mentions if m.kind == "aggregate"]
     if not aggs:
-        return bool(kinds & {"status", "category"}) or any(
+        return bool(kinds & ({"status", "category"} if statuses_count else {"category"})) or any(
             m.kind == "scope" and m.value.name == "department" for m in mentions)
     for a in aggs:
         if a.value.op not in ("count",):
@@ -565,7 +572,7 @@ def counts_findings(utt: Utterance, mentions) -> bool:
         if any(m.kind == "answer_type" and m.value.counter in OTHER_COUNTERS and m.span[0] <= a.span[1]
                and a.span[0] <= m.span[1] for m in mentions):
             return False
-        if kinds & {"status", "category"}:
+        if statuses_count and kinds & {"status", "category"}:
             continue
         if utt.lang == "en":
             word = next((w for w in re.findall(r"[a-z'-]+", utt.text[a.span[1]:]) if w not in COUNT_FILLERS), "")

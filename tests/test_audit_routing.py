@@ -36,3 +36,10 @@ def test_text_question_the_audit_document_answers(assistant):
 def test_fallback_does_not_answer_what_no_finding_holds(assistant):
     a = assistant.ask("청년 주거비 지원은 누가 신청할 수 있어?").to_dict()
     assert a["route"] != "audit"
+
+
+def test_a_status_word_alone_counting_another_thing_is_not_an_audit_count(assistant):
+    utt, mentions = assistant._read("그 실험 프로젝트는 몇 개 사업으로 진행 중이야?")
+    assert counts_findings(utt, mentions, statuses_count=False) is False
+    utt, mentions = assistant._read("진행 중인 거 몇 개야?")
+    assert counts_findings(utt, mentions, statuses_count=False) is True

@@ -77,3 +77,10 @@ def test_budget_lookup_asking_an_absent_attribute_is_refused(assistant):
 def test_english_contact_number_is_refused(assistant):
     a = ask(assistant, "What is the phone number of the Youth Policy Division?")
     assert a["route"] == "not_found"
+
+
+def test_whole_bureau_total_with_basic_expenses(assistant):
+    a = ask(assistant, "기획관 전체 예산 기본경비까지 포함하면 얼마야?")
+    df = assistant.budget_tool.df
+    total = df[(df["source"] == "appendix") & (df["level"] == "total")].iloc[0]
+    assert a["route"] == "budget" and f"{int(total['budget']):,}" in a["answer"]

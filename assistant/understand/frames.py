@@ -188,7 +188,8 @@ def budget_frame(mentions: tuple[Mention, ...], utt: Utterance, *, total_row: st
     ents = w.of("entity")
     for e in ents:
         w.take(e)
-    # a programme left out by name is not a target
+    # a programme left out by name is not a target, nor is '기본경비' inside '기본경비 포함' (a scope's own word)
+    excl_spans += [m.span for m in w.of("scope") if m.value.name == "include_admin"]
     ents = [e for e in ents if not any(a <= e.span[0] and e.span[1] <= b for a, b in excl_spans)]
     entity_spans = [e.span for e in ents]
     programs = [e.value for e in ents if e.value.kind in ("program", "admin")]
@@ -331,7 +332,7 @@ def budget_frame(mentions: tuple[Mention, ...], utt: Utterance, *, total_row: st
                          or any(a.value.op in ("count", "mean", "list") for a in aggs))
     if names or totals or (depts and not program_scope):
         targets = list(names) + list(totals)
-        if "include_admin" in scopes and not depts and not names and total_row:
+        if "include_admin" in scopes and not depts and not names and not totals and total_row:
             w.rules.append("targets:total_with_admin")
             return done(q(operation="lookup", names=(total_row,), level="total"), [total_row])
         if "include_admin" in scopes and depts:
