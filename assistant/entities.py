@@ -26,6 +26,16 @@ DEPT_WORD = re.compile(r"(?<![가-힣])([가-힣]{2,8}?)(?:과(?=에서|의|은|
 _JOINERS = re.compile(r"(?:이랑|랑|하고|와|과)(?=\s)|,|\bvs\.?\b|\band\b| 및 ")
 
 
+def _one_edit(a: str, b: str) -> bool:
+    """a and b differ by exactly one substitution, insertion or deletion."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b)) == 1
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+
+
 def bigrams(key: str) -> list[str]:
     return [key[i:i + 2] for i in range(len(key) - 1)] if len(key) > 1 else [key]
 
@@ -134,9 +144,10 @@ class Catalog:
         for alias, d in sorted(self.department_aliases.items(), key=lambda x: -len(x[0])):
             if alias in q and d not in found:
                 found[d] = len(name_key(q[: q.index(alias)]))
-        # an English alias with another organisation word ('conflict mediation office' for '… division')
+        # an English alias with another organisation word ('conflict mediation office' for '… division'),
+        # or the name with one letter wrong
         for d in self.departments:
-            span = None if d in found else self.english_department_span(q, d)
+            span = None if d in found else (self.english_department_span(q, d) or self.typo_department_span(question, d))
             if span:
                 found[d] = len(name_key(q[: span[0]]))
         # '<start of a department's name>과/팀/부서' ('청년과에서', '지역공동체팀'): the one department whose
@@ -147,6 +158,16 @@ class Catalog:
             if len(hits) == 1 and hits[0] not in found:
                 found[hits[0]] = len(name_key(question[: m.start()]))
         return sorted(found.items(), key=lambda x: x[1])
+
+    def typo_department_span(self, text: str, department: str) -> tuple[int, int] | None:
+        """A word one letter off the department's full name ('갈등조정담담관'), particles aside."""
+        if len(department) < 5:
+            return None
+        for m in re.finditer(r"[가-힣]{4,}", text):
+            word = re.sub(r"(?:은|는|이|가|의|에서|에|도|만|과|와|랑|이랑)$", "", m.group(0))
+            if word != department and abs(len(word) - len(department)) <= 1 and _one_edit(word, department):
+                return (m.start(), m.start() + len(word))
+        return None
 
     def english_department_span(self, text: str, department: str) -> tuple[int, int] | None:
         """Where ``text`` names the department by an English alias with any organisation

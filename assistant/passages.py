@@ -57,6 +57,20 @@ NOUN_SUFFIXES = set("액금비률율수자명량별간들")
 RATE_SUFFIXES = set("률율")
 
 
+_TENSE = {1: 0, 4: 3, 8: 7, 10: 9, 13: 12}        # ㄲ→ㄱ ㄸ→ㄷ ㅃ→ㅂ ㅆ→ㅅ ㅉ→ㅈ (initial consonant indices)
+
+
+def _untense(word: str) -> str:
+    out = []
+    for ch in word:
+        code = ord(ch) - 0xAC00
+        if 0 <= code < 11172:
+            lead, rest = divmod(code, 588)
+            ch = chr(0xAC00 + _TENSE.get(lead, lead) * 588 + rest)
+        out.append(ch)
+    return "".join(out)
+
+
 def _adjacent(a, b) -> bool:
     """Two tokens written without a space between them (unknown offsets: assume so)."""
     start, length = getattr(a, "start", None), getattr(a, "len", None)
@@ -216,8 +230,12 @@ class PassageFinder:
         return list(dict.fromkeys(refused + missing))
 
     def present(self, noun: str) -> bool:
-        """The noun is in the reports: as a morpheme, inside a longer one, in the text, or as known parts."""
+        """The noun is in the reports: as a morpheme, inside a longer one, in the text, or as known parts
+        — or so once a tensed first consonant is read plain ('쎈터' for '센터', '싸이트' for '사이트')."""
         if noun in self._idf or noun in self._vocab_blob:
+            return True
+        plain = _untense(noun)
+        if plain != noun and self.present(plain):
             return True
         if any(noun in text for text in self._squashed.values()):
             return True

@@ -84,3 +84,19 @@ def test_whole_bureau_total_with_basic_expenses(assistant):
     df = assistant.budget_tool.df
     total = df[(df["source"] == "appendix") & (df["level"] == "total")].iloc[0]
     assert a["route"] == "budget" and f"{int(total['budget']):,}" in a["answer"]
+
+
+def test_basic_expenses_left_out_is_the_programme_scope(assistant):
+    df = programs(assistant)
+    n = int((df["department"] == "인권담당관").sum())
+    for q in ("인권담당관 세부사업 몇 개야? 기본경비는 빼고", "인권담당관 사업 수 (기본경비 제외)"):
+        a = ask(assistant, q)
+        assert a["route"] == "budget" and f"{n}개" in a["answer"] and "기본경비(" not in a["answer"], (q, a["answer"][:200])
+
+
+def test_a_departments_basic_expenses_and_a_misspelt_department(assistant):
+    df = assistant.budget_tool.df
+    row = df[(df["source"] == "appendix") & (df["program"] == "기본경비(인권담당관)")].iloc[0]
+    for q in ("인권담당관 기본경비 지출액은?", "인권담담관 기본경비 지출액은?"):
+        a = ask(assistant, q)
+        assert f"{int(row['spent']):,}" in a["answer"], (q, a["answer"][:200])

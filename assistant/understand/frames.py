@@ -72,11 +72,14 @@ class _Work:
         return tuple(m for m in self.mentions if (m.kind in MUST_CONSUME or _figure(m)) and id(m) not in self.used)
 
 
-def _scopes(w: _Work) -> set[str]:
+def _scopes(w: _Work, left_out: list[tuple[int, int]] = ()) -> set[str]:
+    """Scope names; '기본경비' inside '기본경비 빼고' (a left-out span) asks for no admin rows."""
     out = set()
     for m in w.of("scope"):
-        out.add(m.value.name)
         w.take(m)
+        if m.value.name == "admin" and any(a <= m.span[0] and m.span[1] <= b for a, b in left_out):
+            continue
+        out.add(m.value.name)
     return out
 
 
@@ -154,15 +157,21 @@ def _exclusions(w: _Work, metrics: list[str]) -> list[Condition]:
     return out
 
 
-def _excluded_names(w: _Work) -> tuple[str, ...]:
-    names = []
+def _excluded_names(w: _Work, row_names: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """Programmes left out by name. Admin and subtotal rows ('기본경비 빼고') are never among
+    the programme rows a query counts: leaving them out is the default, said as a reading."""
+    names, rows = [], []
     for m in w.of("exclusion"):
         if m.value.condition is None:
             w.take(m)
-            names += [n for n in m.value.names if n not in names]
+            for n in m.value.names:
+                (rows if n in row_names else names).append(n) if n not in names + rows else None
     if names:
         w.rules.append("exclusions:names")
         w.assumptions.append(", ".join(names) + " 제외하고 계산했습니다")
+    if rows:
+        w.rules.append("exclusions:admin_rows")
+        w.assumptions.append("기본경비·합계 행은 빼고 세부사업만 계산했습니다")
     return tuple(names)
 
 
@@ -183,7 +192,8 @@ def _metrics(w: _Work, entity_spans: list[tuple[int, int]]) -> tuple[list[str], 
 def budget_frame(mentions: tuple[Mention, ...], utt: Utterance, *, total_row: str = "",
                  admin_names: tuple[str, ...] = ()) -> Frame:
     w = _Work(tuple(mentions))
-    excluded = _excluded_names(w)
+    row_names = tuple(e.value.name for e in w.of("entity") if e.value.kind in ("admin", "total"))
+    excluded = _excluded_names(w, row_names)
     excl_spans = [m.span for m in w.of("exclusion") if m.value.condition is None]
     ents = w.of("entity")
     for e in ents:
@@ -201,7 +211,15 @@ def budget_frame(mentions: tuple[Mention, ...], utt: Utterance, *, total_row: st
         if e.value.via == "partial":
             w.assumptions.append(f"read '{e.text}' as '{e.value.name}'" if utt.lang == "en"
                                  else f"'{e.text}'을(를) '{e.value.name}'(으)로 읽었습니다")
-    scopes = _scopes(w)
+    scopes = _scopes(w, [m.span for m in w.of("exclusion") if m.value.condition is None])
+    if "admin" in scopes and depts and admin_names:
+        # '<부서> 기본경비': that department's admin row, not every row the word matched
+        own = [a for a in admin_names if any(d in a for d in depts)]
+        if own:
+            names = [n for n in names if n not in admin_names] + own
+            totals = [t for t in totals if t not in ("기본경비",) and not any(t in a for a in own)]
+            depts = []
+            w.rules.append("targets:department_admin")
     metrics, metric_mentions = _metrics(w, entity_spans)
     explicit = bool(metrics)
     for m in metric_mentions:

@@ -19,7 +19,7 @@ _OPS = [
     ("sum", r"합계|합치면|합친|합쳐|합하면|합한|합산|총합|총액|다\s?더하면|다\s?더한|더하면|모두\s?더해|(?<![가-힣])총(?=\s?(?:예산|지출|집행|원인행위|얼마|금액|액|합|규모|\d))"
             r"|(?<![a-z])(?:total|combined|sum|altogether|in total|add up|added up)(?![a-z])"),
     ("mean", r"평균|하나당|사업당|개당|(?<![a-z])(?:average|mean|per program|per project)(?![a-z])"),
-    ("count", r"몇\s?(?:개|건|곳|군데|가지|사업|부서|담당관)|개수|건수|갯수|(?<![a-z])(?:how many|number of|count of|count)(?![a-z])"),
+    ("count", r"몇\s?(?:개|건|곳|군데|가지|사업|부서|담당관)|개수|건수|갯수|(?:사업|세부사업|항목|프로그램)\s?수(?:는|은|가|이|를|도)?(?![가-힣])|(?<![a-z])(?:how many|number of|count of|count)(?![a-z])"),
     ("list", r"목록|리스트|어떤\s?(?:것|거|사업|곳|부서|건)들|뭐뭐|무엇무엇|뭐가\s?있|어떤\s?게\s?있|다\s?알려|전부\s?알려|모두\s?알려|나열해"
              r"|(?<![a-z])(?:list|which ones|what are the|name all|show all)(?![a-z])"),
 ]

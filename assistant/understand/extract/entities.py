@@ -134,8 +134,8 @@ def catalog_mentions(utt: Utterance, catalog) -> list[Mention]:
                     i = text.index(alias)
                     span = (i, i + len(alias))
                     break
-        if span is None:         # 'conflict mediation office' for the alias '… division'
-            span = catalog.english_department_span(text, d)
+        if span is None:         # 'conflict mediation office' for the alias '… division', '갈등조정담담관'
+            span = catalog.english_department_span(text, d) or catalog.typo_department_span(text, d)
         if span:
             out.append(mention(utt, KIND, Entity(d, "department"), span, "catalog:department"))
     for t in catalog.find_totals(text):

@@ -32,7 +32,8 @@ def extract(utt: Utterance, comparisons: Sequence[Mention], names: Sequence[Ment
     """``names``: programme entity mentions; one right before 빼고/제외 (or after 'excluding') is left out by name."""
     text = utt.text
     out = []
-    progs = [n for n in names if n.kind == "entity" and n.value.kind == "program"]
+    # programmes, and the admin/subtotal rows ('기본경비 빼고': the programme rows only)
+    progs = [n for n in names if n.kind == "entity" and n.value.kind in ("program", "admin", "total")]
     for cue in _KO.finditer(text):
         near = [n for n in progs if n.span[1] <= cue.start() + 1 and cue.start() - n.span[1] <= GAP_NAME]
         if near:
