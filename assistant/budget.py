@@ -98,6 +98,7 @@ class BudgetQuery:
     ascending: bool = False            # for rank and sort: count from the lowest value
     exclusions: tuple[Condition, ...] = ()   # rows matching any of these are left out
     exclude_names: tuple[str, ...] = ()      # programmes left out by name
+    share_of: tuple[str, ...] = ()           # the rows a share is of ('<부서> 예산 중 …'); the total row when empty
 
     def __post_init__(self):
         bad = [m for m in self.metrics if not is_metric(m)]
@@ -274,7 +275,10 @@ class BudgetTool:
                               source=q.source, citizen=q.citizen)
         whole = self.scope(whole_q)
         total = self._level.get((q.source, "total"), self.df.iloc[0:0])
-        if len(total) == 1:
+        if q.share_of:
+            src = self._source.get(q.source, self.df.iloc[0:0])
+            whole = src[src["program"].isin(q.share_of)]       # a department's or a subtotal's row
+        elif len(total) == 1:
             whole = total            # the bureau's whole budget as printed (합계, with 기본경비)
         if METRICS[m][2] != AMOUNT or rows.empty:
             return BudgetResult(q, rows, {}, len(rows), f"{label}: 비중은 금액 지표로만 계산합니다")

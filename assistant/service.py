@@ -270,8 +270,9 @@ class Assistant:
                     return "audit_followup", scores, method + "+followup:finding"
                 return "audit_count", scores, method + "+followup:audit"
         scopes = {m.value.name for m in mentions if m.kind == "scope"}
+        programmes = {m.value.name for m in mentions if m.kind == "entity" and m.value.kind == "program"}
         if "validation" in scopes and intent != "validation" and validation_answer.kinds_for(utt.squashed) \
-                and not kinds & AUDIT_SLOTS:
+                and not kinds & AUDIT_SLOTS and not (len(programmes) >= 2 and kinds & {"metric", "order"}):
             return "validation", scores, method + "+slots:validation"
         if intent == "budget" and "audit" in scopes and "entity" not in kinds:
             return "audit_topic", scores, method + "+slots:audit_figure"

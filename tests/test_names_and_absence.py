@@ -100,3 +100,18 @@ def test_a_departments_basic_expenses_and_a_misspelt_department(assistant):
     for q in ("인권담당관 기본경비 지출액은?", "인권담담관 기본경비 지출액은?"):
         a = ask(assistant, q)
         assert f"{int(row['spent']):,}" in a["answer"], (q, a["answer"][:200])
+
+
+def test_share_of_a_department_not_the_bureau(assistant):
+    df = assistant.budget_tool.df
+    app = df[df["source"] == "appendix"]
+    dept = app[(app["program"] == "인권담당관") & (app["level"] == "department")].iloc[0]
+    prog = app[app["program"].str.contains("인권교육", regex=False)].iloc[0]
+    a = ask(assistant, "인권담당관 예산 중에서 인권교육 사업이 차지하는 비율은?")
+    assert a["route"] == "budget" and f"{prog['budget'] / dept['budget'] * 100:.1f}%" in a["answer"], a["answer"][:200]
+
+
+def test_english_basic_expenses_left_out(assistant):
+    n = int((programs(assistant)["department"] == "인권담당관").sum())
+    a = ask(assistant, "How many programmes does the Human Rights Division have, excluding basic expenses?")
+    assert a["route"] == "budget" and str(n) in a["answer"] and "기본경비(" not in a["answer"]

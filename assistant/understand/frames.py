@@ -72,12 +72,20 @@ class _Work:
         return tuple(m for m in self.mentions if (m.kind in MUST_CONSUME or _figure(m)) and id(m) not in self.used)
 
 
-def _scopes(w: _Work, left_out: list[tuple[int, int]] = ()) -> set[str]:
-    """Scope names; '기본경비' inside '기본경비 빼고' (a left-out span) asks for no admin rows."""
+_LEFT_OUT_BEFORE = re.compile(r"(?:excluding|except(?: for)?|without|other than|not counting|leaving out)(?: the)?\s?$")
+_LEFT_OUT_AFTER = re.compile(r"^\s?(?:은|는|을|를|이|가|rows?|lines?)?\s?(?:빼고|빼면|뺀|제외|말고|excluded|aside)")
+
+
+def _scopes(w: _Work, left_out: list[tuple[int, int]] = (), text: str = "") -> set[str]:
+    """Scope names; '기본경비' inside '기본경비 빼고' (a left-out span), or right by such a cue
+    ('excluding basic expenses'), asks for no admin rows."""
     out = set()
     for m in w.of("scope"):
         w.take(m)
-        if m.value.name == "admin" and any(a <= m.span[0] and m.span[1] <= b for a, b in left_out):
+        if m.value.name == "admin" and (any(a <= m.span[0] and m.span[1] <= b for a, b in left_out)
+                                        or _LEFT_OUT_BEFORE.search(text[max(0, m.span[0] - 24):m.span[0]])
+                                        or _LEFT_OUT_AFTER.match(text[m.span[1]:m.span[1] + 12])):
+            w.rules.append("scope:admin_left_out")
             continue
         out.add(m.value.name)
     return out
@@ -211,7 +219,7 @@ def budget_frame(mentions: tuple[Mention, ...], utt: Utterance, *, total_row: st
         if e.value.via == "partial":
             w.assumptions.append(f"read '{e.text}' as '{e.value.name}'" if utt.lang == "en"
                                  else f"'{e.text}'을(를) '{e.value.name}'(으)로 읽었습니다")
-    scopes = _scopes(w, [m.span for m in w.of("exclusion") if m.value.condition is None])
+    scopes = _scopes(w, [m.span for m in w.of("exclusion") if m.value.condition is None], utt.text)
     if "admin" in scopes and depts and admin_names:
         # '<부서> 기본경비': that department's admin row, not every row the word matched
         own = [a for a in admin_names if any(d in a for d in depts)]
@@ -298,6 +306,10 @@ def budget_frame(mentions: tuple[Mention, ...], utt: Utterance, *, total_row: st
         for o in orders:
             w.take(o)
         w.rules.append("operation:share")
+        if names and (depts or totals):
+            # '<부서> 예산 중 <사업>이 차지하는 비중': the part of that department (or subtotal), not of the bureau
+            w.rules.append("share:of_named_whole")
+            return done(q(operation="share", names=tuple(names), share_of=tuple(depts or totals)), names)
         if names or totals:
             return done(q(operation="share", names=tuple(names + totals)), names + totals)
         if depts:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from .types import Mention, Utterance
 
+ASK_WORDS = {"날짜", "금액", "기간", "장소", "위치", "인원", "예산", "비율", "이름", "주소", "시간", "일정", "횟수", "규모"}
 _CITY = re.compile(r"(?<![가-힣])([가-힣]{2,3}(?:시|도|군))(?![가-힣])")
 _FINAL = re.compile(r"최종\s?집행|실제\s?최종|12월\s?말\s?(기준)?\s?(집행|실적)|결산|final (spending|figures?)|year-end actual")
 _OUTSIDE = re.compile(r"서울시\s?전체|시\s?전체\s?예산|서울시의\s?전체|전국|타\s?시도|다른\s?시|citywide|entire city|whole city")
@@ -72,6 +73,8 @@ class Guards:
             word = m.group(1)
             if any(a < m.end(1) and m.start(1) < b for a, b in taken):
                 continue            # '절반도 안 되는' is a comparison, not a province
+            if word.endswith("도") and word[:-1] in ASK_WORDS:
+                continue            # '날짜도', '금액도': a question word and the particle 도
             if word not in self.corpus_text and word[:-1] not in self.corpus_text:
                 return Refusal("places", f"보고서는 서울시 자료만 담고 있어 '{word}' 자료는 없습니다.",
                                f"The reports cover Seoul only, not {word}.")

@@ -28,7 +28,8 @@ _MIN = re.compile(r"최소|최저|최하위|꼴찌|꼴등|맨\s?(?:아래|밑|�
 _K = re.compile(rf"(?P<dir>상위|하위|top|bottom)\s?(?P<n>{_N})(?:\s?(?:개|곳|위|건|가지|군데|개\s?사업))?"
                 rf"|(?<![가-힣\d])(?P<n2>{_N})\s?(?:개|곳|가지|군데|건)\s?만"
                 rf"|순(?:으로|서로|서대로)?\s?(?P<n3>{_N})\s?(?:개|곳|가지|군데|건|위)"
-                rf"|(?<![a-z])(?:the\s)?(?P<n4>{_N})\s(?:programmes|programs|projects|items|divisions|departments)\s(?:with|that|which)")
+                rf"|(?<![a-z])(?:the\s)?(?P<n4>{_N})\s(?:programmes|programs|projects|items|divisions|departments)\s(?:with|that|which)"
+                r"|(?<!\d)1\s?(?:위|등)?\s?[~∼-]\s?(?P<n5>\d{1,2})\s?(?:위|등)")
 _RANK = re.compile(rf"(?P<n>{_N})\s?번째|(?<![\d.])(?P<n2>\d+)\s?(?:위|등)(?!원|치|험|반|임|급|록|기|분|호)|(?P<n3>\d+)(?:st|nd|rd|th)(?![a-z])"
                    r"|(?<![a-z])(?P<en>second|third|fourth|fifth)(?![a-z])")
 _ALL = re.compile(r"순위\s?(?:를|는)?\s?(?:전부|다|모두|전체|매겨|매기|줄\s?세)|(?:전부|다|모두|전체)\s?(?:순위|줄\s?세|순서대로|나열)"
@@ -59,7 +60,7 @@ def extract(utt: Utterance) -> list[Mention]:
                 direction = direction or d
                 take(m, f"rule:{d}")
     for m in _K.finditer(text):
-        n = native_value(m.group("n") or m.group("n2") or m.group("n3") or m.group("n4"))
+        n = native_value(m.group("n") or m.group("n2") or m.group("n3") or m.group("n4") or m.group("n5"))
         if n and n > 1 or (n and not m.group("n4")):
             k = n
             if m.group("dir"):
