@@ -276,6 +276,25 @@ class Catalog:
                                      frozenset(bigrams(name_key(part))))
             if not found:
                 break
+        if len(found) == 1 and len(parts) >= 2:
+            # '서울혁신파크 운영이랑 조성사업': a part that holds what tells a sibling of the found
+            # name apart (the sibling shares most of its letter pairs with it)
+            (i0, m0), = found.items()
+            base = self._grams.get(m0.name, set())
+            generic = set(bigrams(GENERIC_WORD))
+            for i, part in enumerate(parts):
+                if i == i0:
+                    continue
+                pg = set(bigrams(name_key(part)))
+                for cand in self.programs:
+                    g = self._grams.get(cand, set())
+                    own = g - base - generic
+                    if cand == m0.name or not own or len(g & base) < 0.5 * len(g):
+                        continue
+                    w_own = sum(self._idf.get(x, 1.0) for x in own)
+                    if sum(self._idf.get(x, 1.0) for x in own & pg) >= 0.8 * w_own:
+                        found[i] = Match(cand, "program", 0.9, "name", frozenset(own & pg))
+                        break
         found = [found[i] for i in sorted(found)]
         names = list(dict.fromkeys(m.name for m in found))
         if len(names) >= 2:

@@ -81,7 +81,7 @@ REFUSE_ASKS = (
     (r"운영시간|개방시간|이용시간|영업시간|몇시(?:부터|까지|에)|openinghours|whattime", r"\d{1,2}:\d{2}|\d{1,2}시[~∼-]", "운영 시간"),
     # an opinion of the assistant's own: the reports hold none
     (r"(?:있다고|없다고|좋다고|나쁘다고|필요하다고|맞다고|성공했다고|실패했다고)(?:보세요|봐요|보나요|봐|보니|생각하세요|생각해|생각하나요)|"
-     r"어떻게생각|의견은어때|doyouthink|inyouropinion", r"(?!)", "의견"),
+     r"어떻게생각|의견은어때|doyouthink|inyouropinion|yourprediction|predict|예측해|전망은", r"(?!)", "의견"),
     (r"(?:위원장|센터장|대표|이사장|원장|단장|담당자|기획관장|기획관|국장|과장|시장|담당관)(?:이|은|는|의)?(?:누구|이름|성함)|"
      r"whoisthe(?:head|director|chair)|nameofthe(?:head|director|chair)",
      r"(?:위원장|센터장|대표|이사장|원장|단장)[가-힣]{3}(?:[,)]|$)", "사람 이름"),

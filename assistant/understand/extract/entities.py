@@ -95,8 +95,19 @@ def catalog_mentions(utt: Utterance, catalog) -> list[Mention]:
         return []
     key, where = _key_map(text)
     out: list[Mention] = []
-    for m in catalog.find_programs(text):
+    found = catalog.find_programs(text)
+    both = [m.name for m in found if m.via == "ambiguous"]
+    for m in found:
         span = None
+        if m.via == "ambiguous" and len(both) > 1:
+            # '서울혁신파크 운영이랑 조성사업': each sibling at the words only it has, so both stay
+            others = set().union(*(set(bigrams(name_key(o))) for o in both if o != m.name))
+            own = sorted(set(bigrams(name_key(m.name))) - others)
+            c = _cluster(key, own) if own else None
+            if c:
+                out.append(mention(utt, KIND, Entity(m.name, m.kind, "name", round(m.score, 3)), _span(where, *c),
+                                   "catalog:alias+own", m.score))
+                continue
         if m.via in ("alias", "ambiguous"):
             for alias, targets in catalog.program_aliases.items():
                 if m.name in targets:
