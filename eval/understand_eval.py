@@ -315,6 +315,16 @@ def _declared_kinds() -> dict:
         return {}
 
 
+def _split_eval(lines: list[dict]) -> dict:
+    """Lines whose parts the splitter gives exactly: as precision and recall over the lines
+    (a split where none is due, or none where one is, counts against both)."""
+    from assistant.understand.split import split_question
+    ok = sum(split_question(ln["text"], ln.get("lang", "ko")) == ln["parts"] for ln in lines)
+    n = len(lines)
+    return {"lines": n, "expected": n, "found": n, "matched": ok, "precision": ok / n if n else 1.0,
+            "recall": ok / n if n else 1.0, "errors": 0, "kinds": ["split"]}
+
+
 def slot_eval(extract: Extract, corpus_dir: Path = CORPUS_DIR) -> dict:
     """Per corpus file (one extractor): precision = matched / found mentions of the file's kinds,
     recall = matched / expected. A found mention matches an expected one of the same kind whose
@@ -323,6 +333,9 @@ def slot_eval(extract: Extract, corpus_dir: Path = CORPUS_DIR) -> dict:
     for path in sorted(Path(corpus_dir).glob("*.jsonl")):
         lines = read_jsonl(path)
         stem = path.stem
+        if lines and all("parts" in ln for ln in lines):
+            out[stem] = _split_eval(lines)        # the question splitter: parts, not mentions
+            continue
         kinds = set(_declared_kinds().get(stem, ())) or \
             {x["kind"] for ln in lines for x in _expected(ln, stem) if "kind" in x} or {stem}
         tp = found_n = exp_n = 0
