@@ -111,6 +111,13 @@ def clarify(req: Request, candidates: tuple[str, ...], reason: str, state: Dialo
 def handle_budget(ctx, req: Request) -> Outcome:
     frame, state = req.frame, req.state
     if frame.not_found:
+        finder = getattr(ctx, "passages", None)
+        unit = any(m.kind == "unknown_name" and m.value.kind == "department" for m in req.mentions)
+        if finder is not None and not unit and len(frame.not_found.replace(" ", "")) >= 4 \
+                and finder.present(frame.not_found.replace(" ", "")) and req.lang == "ko":
+            # a name the report prints that is no row of the tables ('서울혁신센터'): its text answers
+            # (not another organisation unit: '<다른> 본부 예산' stays not found)
+            return Outcome(Answer(req.question, "", "passages"), state, redirect="passages")
         return no_such_programme(ctx, req, frame.not_found)
     if not frame.metrics_explicit and (frame.query is None or frame.query.operation == "lookup"):
         absent = absent_words(ctx, req)      # '<센터> 직원 평균 연봉': no measure of the tables, and not in the reports

@@ -115,3 +115,10 @@ def test_english_basic_expenses_left_out(assistant):
     n = int((programs(assistant)["department"] == "인권담당관").sum())
     a = ask(assistant, "How many programmes does the Human Rights Division have, excluding basic expenses?")
     assert a["route"] == "budget" and str(n) in a["answer"] and "기본경비(" not in a["answer"]
+
+
+def test_a_name_the_report_prints_but_the_tables_do_not_goes_to_the_text(assistant):
+    a = ask(assistant, "서울혁신센터 정규직 비율 몇 %야?")
+    assert a["route"] in ("audit", "passages") and "서울혁신센터" in a["answer"]
+    b = ask(assistant, "경제진흥본부 청년일자리 예산은 얼마예요?")     # another bureau: still not found
+    assert b["route"] == "not_found"
