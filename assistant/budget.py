@@ -78,6 +78,10 @@ class Condition:
     value: float
 
     def describe(self) -> str:
+        if "-" in self.metric and self.value == 0 and self.op in ("<", ">", "<=", ">="):
+            a, b = (METRICS[x][0] for x in parts_of(self.metric))     # '연말 집행예상액이 예산현액보다 적은'
+            low, high = ("낮은", "높은") if METRICS[parts_of(self.metric)[0]][2] == RATE else ("적은", "많은")
+            return f"{a}이(가) {b}보다 {low if self.op.startswith('<') else high}" + ("(같은 것 포함)" if "=" in self.op else "")
         kind = METRICS[self.metric][2]
         v = f"{self.value:g}%" if kind == RATE else fmt.amount(self.value)
         return f"{METRICS[self.metric][0]} {v} {OP_KO[self.op]}"
@@ -195,7 +199,7 @@ class BudgetTool:
 
     # -- operations ----------------------------------------------------------
     def run(self, q: BudgetQuery) -> BudgetResult:
-        rows = with_derived(self.scope(q), q.metrics)
+        rows = with_derived(self.scope(q), tuple(q.metrics) + tuple(c.metric for c in q.conditions + q.exclusions))
         m = q.metrics[0]
         label = METRICS[m][0]
         formula = f"{label} = {FORMULA[m]}, " if m in FORMULA else ""

@@ -122,3 +122,9 @@ def test_a_name_the_report_prints_but_the_tables_do_not_goes_to_the_text(assista
     assert a["route"] in ("audit", "passages") and "서울혁신센터" in a["answer"]
     b = ask(assistant, "경제진흥본부 청년일자리 예산은 얼마예요?")     # another bureau: still not found
     assert b["route"] == "not_found"
+
+
+def test_one_measure_below_another(assistant):
+    n = int((programs(assistant)["forecast"] < programs(assistant)["budget"]).sum())
+    a = ask(assistant, "연말 집행예상액이 예산현액보다 적은 세부사업 몇 개야?")
+    assert a["route"] == "budget" and f"{n}개" in a["answer"], a["answer"][:200]

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..audit import AuditQuery
-from ..budget import AMOUNT, METRICS, RATE, BudgetQuery, Condition
+from ..budget import AMOUNT, METRICS, RATE, BudgetQuery, Condition, is_metric
 from .types import Comparison, Mention, Utterance
 
 MUST_CONSUME = ("comparison", "order", "aggregate", "metric", "derived", "exclusion")
@@ -94,6 +94,8 @@ def _scopes(w: _Work, left_out: list[tuple[int, int]] = (), text: str = "") -> s
 def _metric_for(c: Comparison, metrics: list[str], before: list[str], w: _Work, text: str) -> tuple[str, float] | None:
     """The metric and value a comparison applies to, stating any reading of a bare number."""
     q = c.quantity
+    if c.metric and "-" in c.metric and is_metric(c.metric):
+        return c.metric, q.value          # one measure against another ('예상액이 예산현액보다 적은'): their difference
     named = c.metric if c.metric in METRICS else None
     if q.unit == "%":
         m = named or next((x for x in reversed(before) if METRICS[x][2] == RATE), None) \

@@ -80,6 +80,32 @@ def metric_before(start: int, metrics: Sequence[Mention], stop: int = 0) -> Ment
     return best
 
 
+_AGAINST = re.compile(r"\s?보다\s?(?:더\s?)?(?:(?P<lt>적|작|낮|모자라|못\s?미치|덜)|(?P<gt>많|크|큰|높|넘))[가-힣]*")
+
+
+def _measure_against_measure(utt: Utterance, metrics: Sequence[Mention]) -> list[Mention]:
+    """'연말 집행예상액이 예산현액보다 적게 잡힌': one measure below another, as their
+    difference against zero (both amounts or both rates)."""
+    from ...budget import METRICS      # lazy: pandas is not loaded to read a question
+    text, out = utt.text, []
+    ms = sorted(metrics, key=lambda m: m.span)
+    for i, b in enumerate(ms):
+        a_ = _AGAINST.match(text, b.span[1]) or _AGAINST.match(text, max(0, b.span[1] - 1))   # '예산현액보다'
+        # (a typo-tolerant metric span may have taken the '보' of '보다')
+        if not a_ or i == 0:
+            continue
+        a = ms[i - 1]
+        na, nb = a.value.name, b.value.name
+        if na == nb or na not in METRICS or nb not in METRICS or METRICS[na][2] != METRICS[nb][2] \
+                or b.span[0] - a.span[1] > WINDOW:
+            continue
+        unit = "%" if METRICS[na][2] == "rate" else "천원"
+        op = "<" if a_.group("lt") else ">"
+        out.append(mention(utt, KIND, Comparison(op, Quantity(0.0, unit, "0"), f"{na}-{nb}"),
+                           (a.span[0], a_.end()), "rule:measure_vs_measure"))
+    return out
+
+
 def extract(utt: Utterance, quantities: Sequence[Mention], metrics: Sequence[Mention]) -> list[Mention]:
     text = utt.text
     out: list[Mention] = []
@@ -122,6 +148,7 @@ def extract(utt: Utterance, quantities: Sequence[Mention], metrics: Sequence[Men
         source = "rule:half" if q.source == "rule:half" else f"rule:{op}"
         out.append(mention(utt, KIND, Comparison(op, qv, metric), (s, e), source))
         prev_end = e
+    out += _measure_against_measure(utt, metrics)
     for rx, comp, source in ((_ALL_SPENT, Comparison("==", Quantity(100.0, "%", "다 쓴"), "spent_rate"), "rule:all_spent"),
                              (_NONE_SPENT, Comparison("==", Quantity(0.0, "천원", "0"), "spent"), "rule:none_spent"),
                              (_NONE_COMPOSED, Comparison("==", Quantity(0.0, "천원", "0"), "spent"), "rule:none_spent"),
