@@ -119,6 +119,10 @@ def handle_budget(ctx, req: Request) -> Outcome:
             # (not another organisation unit: '<다른> 본부 예산' stays not found)
             return Outcome(Answer(req.question, "", "passages"), state, redirect="passages")
         return no_such_programme(ctx, req, frame.not_found)
+    finder = getattr(ctx, "passages", None)
+    refused = finder.refused_asks(req.question) if finder is not None else []
+    if refused:                              # 'your prediction', a phone number: never a table figure
+        return not_in_reports(req, refused)
     if not frame.metrics_explicit and (frame.query is None or frame.query.operation == "lookup"):
         absent = absent_words(ctx, req)      # '<센터> 직원 평균 연봉': no measure of the tables, and not in the reports
         if absent:

@@ -128,3 +128,24 @@ def test_one_measure_below_another(assistant):
     n = int((programs(assistant)["forecast"] < programs(assistant)["budget"]).sum())
     a = ask(assistant, "연말 집행예상액이 예산현액보다 적은 세부사업 몇 개야?")
     assert a["route"] == "budget" and f"{n}개" in a["answer"], a["answer"][:200]
+
+
+def test_how_much_one_measure_falls_short_of_another(assistant):
+    df = programs(assistant)
+    row = df[df["program"].str.contains("청년 허브", regex=False)].iloc[0]
+    a = ask(assistant, "청년허브 연말 집행예상액은 예산현액보다 얼마나 적어?")
+    assert a["route"] == "budget" and f"{int(row['budget'] - row['forecast']):,}" in a["answer"]
+
+
+def test_a_departments_share_of_a_subtotal(assistant):
+    df = assistant.budget_tool.df
+    app = df[df["source"] == "appendix"]
+    dept = app[(app["program"] == "인권담당관") & (app["level"] == "department")].iloc[0]
+    sub = app[app["program"] == "사업예산(계)"].iloc[0]
+    a = ask(assistant, "인권담당관 예산이 사업예산(계)에서 차지하는 비중은?")
+    assert f"{dept['budget'] / sub['budget'] * 100:.1f}%" in a["answer"], a["answer"][:200]
+
+
+def test_a_prediction_is_refused_on_the_budget_route(assistant):
+    a = ask(assistant, "Will the Youth Hub budget grow next year? Give me your prediction.")
+    assert a["route"] == "not_found"

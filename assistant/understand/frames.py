@@ -312,6 +312,10 @@ def budget_frame(mentions: tuple[Mention, ...], utt: Utterance, *, total_row: st
             # '<부서> 예산 중 <사업>이 차지하는 비중': the part of that department (or subtotal), not of the bureau
             w.rules.append("share:of_named_whole")
             return done(q(operation="share", names=tuple(names), share_of=tuple(depts or totals)), names)
+        if depts and totals and not names:
+            # '<부서> 예산이 사업예산(계)에서 차지하는 비중': the department's row against that subtotal
+            w.rules.append("share:of_named_whole")
+            return done(q(operation="share", names=tuple(depts), share_of=tuple(totals), level="department"), depts)
         if names or totals:
             return done(q(operation="share", names=tuple(names + totals)), names + totals)
         if depts:

@@ -15,7 +15,7 @@ from ..types import Derived, Mention, Utterance
 from .common import mention
 
 KIND = "derived"
-_DIFF = re.compile(r"격차|차이|간격|차액|벌어|(?<![가-힣])뺀|빼면|빼기|(?<![a-z])(?:gap|difference|minus|subtract)(?![a-z])")
+_DIFF = re.compile(r"격차|차이|간격|차액|벌어|(?<![가-힣])뺀|빼면|빼기|보다\s?(?:얼마나?|몇\s?[가-힣%]{0,3})\s?(?:더\s?)?(?:적|많|크|작|높|낮|모자|남)|(?<![a-z])(?:gap|difference|minus|subtract)(?![a-z])")
 _SHARE = re.compile(r"비중|차지하는|차지해|차지하|(?:전체|총)\s?(?:[가-힣]{1,6}\s?)?(?:중|대비|에서|의)\s?(?:몇\s?(?:%|퍼센트|프로)|비율|얼마나)"
                     r"|몇\s?(?:%|퍼센트|프로)(?:를|나|가)?\s?차지|(?<![a-z])(?:share of|proportion|percentage of|percent of)(?![a-z])")
 SHARE_WINDOW = 24
