@@ -276,7 +276,7 @@ class Assistant:
             return "validation", scores, method + "+slots:validation"
         if intent == "budget" and "audit" in scopes and "entity" not in kinds:
             return "audit_topic", scores, method + "+slots:audit_figure"
-        evidence, strong = slot_evidence(kinds, mentions)
+        evidence, strong = slot_evidence(kinds, mentions, utt.text)
         if evidence == "audit_count" and "audit" not in scopes and "category" not in kinds \
                 and not counts_findings(utt, mentions, statuses_count=False):
             # '리빙랩 프로젝트는 몇 개 사업으로 추진 중이야?': a status word alone, counting another thing
@@ -496,6 +496,7 @@ class Assistant:
 
 
 BUDGET_SLOTS = {"metric", "derived", "exclusion"}
+TABLE_SCOPES = ("citizen", "admin", "include_admin", "body")      # scope words of the budget table only
 AUDIT_SLOTS = {"status", "category"}
 MEASURE_SLOTS = {"metric", "derived", "exclusion", "comparison", "order", "aggregate", "scope"}
 TEXT_ASKS = {"place", "org", "date", "period", "person", "how"}      # answer types the report's text holds
@@ -505,7 +506,7 @@ OVERRIDABLE_WEAK = ("abstain", "passages", "out_of_scope", "audit_count", "organ
 OVERRIDABLE_STRONG = OVERRIDABLE_WEAK + ("audit_topic",)
 
 
-def slot_evidence(kinds: set[str], mentions) -> tuple[str | None, bool]:
+def slot_evidence(kinds: set[str], mentions, text: str = "") -> tuple[str | None, bool]:
     """Slots that settle the intent against the exemplars (traced as '+slots:…'), and how strongly:
     a budget measure (a metric, a difference, an exclusion, a condition on an amount or
     rate) with no audit status or category is a budget question; an audit status or
@@ -520,6 +521,13 @@ def slot_evidence(kinds: set[str], mentions) -> tuple[str | None, bool]:
     programmes = any(m.kind == "scope" and m.value.name == "program" for m in mentions)
     if programmes and any(m.kind == "aggregate" and m.value.op in ("count", "list") for m in mentions):
         return "budget", False           # '세부사업 몇 개 있어?' counts the table's rows
+    # '(시민참여) 붙은 사업 몇 개': the budget table's own tag, counted — not '시민참여예산 몇 건 접수'
+    # (the participation process, whose applications are counted in 건)
+    table_scope = any(m.kind == "scope" and m.value.name in TABLE_SCOPES and not (
+        m.value.name == "citizen" and re.match(r"\s?예산", text[m.span[1]:])) for m in mentions)
+    counted_cases = any(m.kind == "aggregate" and "건" in m.text for m in mentions)
+    if table_scope and not audit and not counted_cases and kinds & {"aggregate", "order"}:
+        return "budget", False
     return None, False
 
 

@@ -149,3 +149,11 @@ def test_a_departments_share_of_a_subtotal(assistant):
 def test_a_prediction_is_refused_on_the_budget_route(assistant):
     a = ask(assistant, "Will the Youth Hub budget grow next year? Give me your prediction.")
     assert a["route"] == "not_found"
+
+
+def test_the_tables_tag_counted_vs_the_participation_process(assistant):
+    n = int(programs(assistant)["citizen"].sum())
+    a = ask(assistant, "사업 이름에 (시민참여) 달린 거 몇 개 있어?")
+    assert a["route"] == "budget" and f"{n}개" in a["answer"], a["answer"][:200]
+    b = ask(assistant, "시정협치형 시민참여예산은 몇 건 접수됐어?")    # applications of the process: the text
+    assert b["route"] == "passages"
