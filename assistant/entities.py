@@ -277,7 +277,7 @@ class Catalog:
             if not found:
                 break
         if len(found) == 1 and len(parts) >= 2:
-            # '서울혁신파크 운영이랑 조성사업': a part that holds what tells a sibling of the found
+            # '<이름> 운영이랑 조성사업': a part that holds what tells a sibling of the found
             # name apart (the sibling shares most of its letter pairs with it)
             (i0, m0), = found.items()
             base = self._grams.get(m0.name, set())

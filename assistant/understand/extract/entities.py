@@ -100,7 +100,7 @@ def catalog_mentions(utt: Utterance, catalog) -> list[Mention]:
     for m in found:
         span = None
         if m.via == "ambiguous" and len(both) > 1:
-            # '서울혁신파크 운영이랑 조성사업': each sibling at the words only it has, so both stay
+            # '<이름> 운영이랑 조성사업': each sibling at the words only it has, so both stay
             others = set().union(*(set(bigrams(name_key(o))) for o in both if o != m.name))
             own = sorted(set(bigrams(name_key(m.name))) - others)
             c = _cluster(key, own) if own else None
