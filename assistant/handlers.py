@@ -110,8 +110,8 @@ def clarify(req: Request, candidates: tuple[str, ...], reason: str, state: Dialo
 # -- budget ------------------------------------------------------------------------------
 def handle_budget(ctx, req: Request) -> Outcome:
     frame, state = req.frame, req.state
+    finder = getattr(ctx, "passages", None)
     if frame.not_found:
-        finder = getattr(ctx, "passages", None)
         unit = any(m.kind == "unknown_name" and m.value.kind == "department" for m in req.mentions)
         if finder is not None and not unit and len(frame.not_found.replace(" ", "")) >= 4 \
                 and finder.present(frame.not_found.replace(" ", "")) and req.lang == "ko":
@@ -119,7 +119,6 @@ def handle_budget(ctx, req: Request) -> Outcome:
             # (not another organisation unit: '<다른> 본부 예산' stays not found)
             return Outcome(Answer(req.question, "", "passages"), state, redirect="passages")
         return no_such_programme(ctx, req, frame.not_found)
-    finder = getattr(ctx, "passages", None)
     refused = finder.refused_asks(req.question) if finder is not None else []
     if refused:                              # 'your prediction', a phone number: never a table figure
         return not_in_reports(req, refused)

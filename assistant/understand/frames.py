@@ -175,7 +175,8 @@ def _excluded_names(w: _Work, row_names: tuple[str, ...] = ()) -> tuple[str, ...
         if m.value.condition is None:
             w.take(m)
             for n in m.value.names:
-                (rows if n in row_names else names).append(n) if n not in names + rows else None
+                if n not in names + rows:
+                    (rows if n in row_names else names).append(n)
     if names:
         w.rules.append("exclusions:names")
         w.assumptions.append(", ".join(names) + " 제외하고 계산했습니다")
