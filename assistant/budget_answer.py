@@ -70,7 +70,8 @@ def citations_of(rows: pd.DataFrame, quote) -> list[Citation]:
                                           head["line_start"].tolist(), head["line_end"].tolist())]
 
 
-def render(res: BudgetResult, lang: str, body_rows) -> str:
+def render(res: BudgetResult, lang: str, body_rows, quote_body: bool = False) -> str:
+    """``quote_body``: the question named the body table, so its other figure is quoted, not only its difference."""
     """`body_rows`: the body's programme rows by appendix name (see body_index)."""
     q, rows = res.query, res.rows
     recs = rows.head(MAX_LISTED).to_dict("records")
@@ -155,14 +156,14 @@ def render(res: BudgetResult, lang: str, body_rows) -> str:
             if diff is not None:
                 d = abs(diff)
                 tail += f" (difference {fmt.amount(int(d), lang) if METRICS[m][2] == AMOUNT else f'{d:.1f} points'})."
-        return "\n".join(lines + [tail] + _disagreements(recs, metrics, body_rows, lang))
+        return "\n".join(lines + [tail] + _disagreements(recs, metrics, body_rows, lang, quote_body))
     # lookup: what was asked, then the budget, spending and rate it stands on
     rates = [RATE_OF.get(x) for x in metrics if RATE_OF.get(x) and RATE_OF[x] not in metrics]
     shown = metrics + rates + [x for x in SUMMARY if x not in metrics + rates
                                and not (x == "spent_rate" and len(metrics) > 2)]
     lines = [row_text(r, shown, lang, basis=True) for r in recs]
     text = lines[0] + "." if len(lines) == 1 else "\n".join(f"- {x}" for x in lines)
-    return "\n".join([text] + _disagreements(recs, metrics, body_rows, lang))
+    return "\n".join([text] + _disagreements(recs, metrics, body_rows, lang, quote_body))
 
 
 def _show_metrics(q) -> list[str]:
@@ -198,7 +199,35 @@ def body_index(body: pd.DataFrame) -> dict:
     return {r["parent"]: r for r in rows.to_dict("records") if counts.get(r["parent"], 0) == 1}
 
 
-def _disagreements(recs: list[dict], metrics, body: dict, lang: str) -> list[str]:
+def _disagreement(r: dict, b: dict, m: str, lang: str, quote_body: bool = False) -> str:
+    """The body's other figure as a difference from the answer (the figure itself is the
+    validation route's to quote: printed here beside the answer it reads as a second answer)."""
+    try:
+        diff = float(b[m]) - float(r[m])
+    except (TypeError, ValueError):
+        diff = None
+    if quote_body:
+        return (f"※ 본문 표({int(b['line_start'])}행)에는 {r['program']}의 {fmt.josa(label(m, 'ko'), '이', '가')} "
+                f"{value_text(m, b[m], 'ko')}로 적혀 있습니다. 위 답은 별첨1({int(r['line_start'])}행) 기준입니다."
+                if lang == "ko" else
+                f"Note: the body table (line {int(b['line_start'])}) prints {value_text(m, b[m], lang)} for "
+                f"{label(m, lang)}; the answer uses the appendix (line {int(r['line_start'])}).")
+    if diff is None or pd.isna(diff):
+        return (f"※ 본문 표({int(b['line_start'])}행)는 {r['program']}의 {label(m, 'ko')}을(를) 다르게 적었습니다. "
+                f"위 답은 별첨1({int(r['line_start'])}행) 기준입니다." if lang == "ko" else
+                f"Note: the body table (line {int(b['line_start'])}) prints another {label(m, lang)}; "
+                f"the answer uses the appendix (line {int(r['line_start'])}).")
+    more = diff > 0
+    gap = value_text(m, abs(diff), lang)
+    if lang == "ko":
+        return (f"※ 본문 표({int(b['line_start'])}행)에는 {r['program']}의 {fmt.josa(label(m, 'ko'), '이', '가')} 별첨1보다 {gap} "
+                f"{'많게' if more else '적게'} 적혀 있습니다. 위 답은 별첨1({int(r['line_start'])}행) 기준입니다 "
+                f"(두 값은 'report-assistant validate'에서 확인).")
+    return (f"Note: the body table (line {int(b['line_start'])}) prints {label(m, lang)} {gap} "
+            f"{'higher' if more else 'lower'} than the appendix; the answer uses the appendix (line {int(r['line_start'])}).")
+
+
+def _disagreements(recs: list[dict], metrics, body: dict, lang: str, quote_body: bool = False) -> list[str]:
     """When the body prints another figure for the same programme, say so."""
     out = []
     for r in recs:
@@ -209,9 +238,5 @@ def _disagreements(recs: list[dict], metrics, body: dict, lang: str) -> list[str
             continue
         for m in metrics:
             if m in b and b[m] != r[m] and not (pd.isna(b[m]) and pd.isna(r[m])):
-                out.append(f"※ 본문 표({int(b['line_start'])}행)에는 {r['program']}의 {fmt.josa(label(m, 'ko'), '이', '가')} "
-                           f"{value_text(m, b[m], 'ko')}로 적혀 있습니다. 위 답은 별첨1({int(r['line_start'])}행) 기준입니다."
-                           if lang == "ko" else
-                           f"Note: the body table (line {int(b['line_start'])}) prints {value_text(m, b[m], lang)} for "
-                           f"{label(m, lang)}; the answer uses the appendix (line {int(r['line_start'])}).")
+                out.append(_disagreement(r, b, m, lang, quote_body))
     return out

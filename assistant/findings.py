@@ -49,6 +49,21 @@ EMBED_CHARS = 300
 STATEMENT_OPEN = ("◦", "○", "□", "-", "－", "*", "※", "▸", "•")
 
 
+_MONTH_DAY = re.compile(r"(?<![\d.])(?:[’'‘]?\d{2}\s*\.\s*|\d{4}\s*\.\s*)?(1[0-2]|0?[1-9])\s*\.\s*([12]\d|3[01]|0?[1-9])(?![\d,]|\s*(?:억|%|㎡|배|만|천|백|명|개|건|원|시간|년|kg))"
+                        r"|(1[0-2]|0?[1-9])\s*월\s*([12]\d|3[01]|0?[1-9])\s*일")
+DATE_MATCH, DATE_OTHER = 0.3, -0.3     # a statement as of the date asked / as of another date
+SECOND_RATIO = 0.75                    # a second statement leads only when it scores this close
+
+
+def month_days(text: str) -> set[tuple[int, int]]:
+    """The (month, day) dates a text gives: '6.30', '’18.6.30.', '6월 30일'."""
+    out = set()
+    for m in _MONTH_DAY.finditer(text or ""):
+        mo, d = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        out.add((int(mo), int(d)))
+    return out
+
+
 @dataclass(frozen=True)
 class Statement:
     part: str            # 추진내용 | 향후계획
@@ -163,6 +178,7 @@ class FindingFinder:
             sims = [_dot(qv, v) for v in self._embed_texts([s.text for s in sts])]
             lo, hi = min(sims), max(sims)
             sims = [(x - lo) / (hi - lo) if hi > lo else 0.0 for x in sims]
+        qdates = month_days(question)
         scored = []
         for i, st in enumerate(sts):
             toks = set(self.tokenize(st.text))
@@ -176,9 +192,12 @@ class FindingFinder:
             if qnums and qnums & {n.replace(",", "") for n in re.findall(r"\d[\d,]*(?:\.\d+)?", st.text)}:
                 s += 0.1
             s += W_EMBED * sims[i]
+            if qdates:                 # '6.30 현원 기준': the statement as of that date, not another
+                sd = month_days(st.text)
+                s += DATE_MATCH if sd & qdates else (DATE_OTHER if sd else 0.0)
             scored.append((s, st))
         scored.sort(key=lambda x: -x[0])
-        return scored[:k]
+        return [x for j, x in enumerate(scored[:k]) if j == 0 or x[0] >= SECOND_RATIO * scored[0][0]]
 
     # ------------------------------------------------------------------ answer
     def answer(self, question: str, utt: Utterance | None, answer_type: AnswerType | None, lang: str = "ko",
@@ -247,9 +266,13 @@ class FindingFinder:
         req = str(r["requirement"]).replace("\n", " ")
         lines.append(("  요구사항: " if lang == "ko" else "  requirement: ") + (req[:110] + ("…" if len(req) > 110 else "")))
         rest = [st for st in self._statements.get(aid, []) if st.text not in lead_texts]
-        if rest:
+        qdates = month_days(question)
+        shown = [st for st in rest if not (qdates and month_days(st.text) and not month_days(st.text) & qdates)]
+        if shown:
+            # the rest of the action, except figures as of another date than the one asked
+            # ('6.30 기준'): those stay behind the citation (and in data)
             lines.append(("  그 밖의 내용: " if lang == "ko" else "  also: ") + " / ".join(
-                f"{st.text}" for st in rest)[:700])
+                f"{st.text}" for st in shown)[:700])
         if others:
             lines.append(("다른 관련 지적사항: " if lang == "ko" else "Other related findings: ") + "; ".join(
                 f"{o} {str(self._rows[o]['requirement']).replace(chr(10), ' ')[:40]}… ({self._rows[o]['status']})"
@@ -258,7 +281,8 @@ class FindingFinder:
         data = {"id": aid, "status": r["status"], "status_printed": r["status_printed"],
                 "departments": list(r["departments"]), "category": r["category"],
                 "statements": [{"part": st.part, "text": st.text, "score": round(s, 3)} for s, st in lead],
-                "others": [o for o, _, _ in others]}
+                "others": [o for o, _, _ in others],
+                "rest": [{"part": st.part, "text": st.text} for st in rest]}
         method = ("감사 지적사항 하이브리드 검색(요구사항·추진내용·향후계획) + 글자쌍 순위로 지적사항 선택, "
                   f"답 유형({at.kind}{'/' + at.counter if at.counter else ''})·겹치는 낱말"
                   + ("·의미 유사도" if self.embed is not None else "") + "로 문장 선택")

@@ -138,7 +138,8 @@ def handle_budget(ctx, req: Request) -> Outcome:
     res = ctx.budget_tool.run(bq)
     if bq.operation == "lookup" and res.rows.empty:
         return no_such_programme(ctx, req)
-    text = budget_answer.render(res, req.lang, ctx.body_programs)
+    text = budget_answer.render(res, req.lang, ctx.body_programs,
+                                quote_body=re.search(r"본문|body", req.utt.squashed) is not None)
     if frame.assumptions:
         text += "\n(" + "; ".join(frame.assumptions) + ")"
     cites = budget_answer.citations_of(res.rows, ctx.quote)
@@ -244,10 +245,14 @@ def handle_audit_topic(ctx, req: Request) -> Outcome:
     if finder is not None:
         ans = finder.answer(req.question, req.utt, req.extra.get("answer_type"), req.lang,
                             departments=tuple(req.departments))
+        if ans is not None and ans.route == "not_found" and req.extra.get("topic_fallback") == "detail":
+            ans = None                # a passage already named a finding: that one is the answer
         if ans is not None:
             ids = tuple(x for x in [ans.data.get("id")] if x) if isinstance(ans.data, dict) else ()
             nxt = req.state.after(route=ans.route, question=req.question, audit_items=ids or req.state.audit_items)
             return Outcome(ans, nxt)
+    if req.extra.get("topic_fallback") == "detail" and req.extra.get("item_id"):
+        return handle_audit_detail(ctx, req)
     # no search index: the finding whose words the question shares most
     ranked = ctx.audit_tool.rank(req.question)
     if ranked and ranked[0][1] >= audit_answer.DETAIL_THRESHOLD * 0.6:
@@ -384,8 +389,10 @@ def handle_passages(ctx, req: Request) -> Outcome:
                          else "The reports do not say.", hits)
     item = ctx.audit_item_at(ext.best) if route == "passages" and ext.best is not None else None
     if item is not None:
-        return Outcome(Answer(req.question, "", "audit"), state, redirect="audit_detail",
-                       redirect_extra=(("item_id", item),
+        # the best passage is a finding: findings by topic choose the finding and the statement
+        # that answers; the passage's finding is the fallback
+        return Outcome(Answer(req.question, "", "audit"), state, redirect="audit_topic",
+                       redirect_extra=(("item_id", item), ("topic_fallback", "detail"),
                                        ("method", "하이브리드 검색으로 찾은 지적사항의 요구·추진상황·추진내용·향후계획")))
     method = f"하이브리드 검색(어휘 BM25 + 벡터, RRF) 상위 {len(hits)}개 청크에서 질문과 겹치는 형태소·숫자로 문장 선택"
     nxt = state.after(route="passages", question=req.question, programs=tuple(req.programs) or state.programs)

@@ -63,8 +63,17 @@ def test_budget_facts(assistant, q, facts):
 
 def test_appendix_first_body_named(assistant):
     a = ask(assistant, "서울혁신파크 운영 예산 얼마예요?")
-    assert a["answer"].index("8,885,737") < a["answer"].index("7,535,737")
+    # the body's other figure is named by its line and its difference, not as a second answer
+    assert "8,885,737" in a["answer"] and "7,535,737" not in a["answer"], a["answer"]
+    assert "1,350,000" in a["answer"] and "본문 표" in a["answer"]
     assert {c["line_start"] for c in a["citations"]} == {1517, 224}
+
+
+def test_body_figure_quoted_when_body_named(assistant):
+    a = ask(assistant, "서울혁신파크 운영 예산, 본문 표에는 얼마로 나와요?")
+    assert "7,535,737" in a["answer"], a["answer"]
+    b = ask(assistant, "청년프로젝트 투자 사업 원인행위액 본문이랑 별첨 다 알려줘")
+    assert "3,609,409" in b["answer"] and "3,609,410" in b["answer"], b["answer"]
 
 
 def test_english_question_english_answer(assistant):

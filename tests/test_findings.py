@@ -139,3 +139,19 @@ def test_real_corpus_finding(corpus, kiwi_tok):
     assert a.route == "audit" and "4,119명" in a.answer.splitlines()[0]
     item = next(x for x in corpus.audit if x.id == a.data["id"])
     assert a.citations[0].line_start == item.line_start and item.status in a.answer
+
+
+def test_date_asked_picks_the_statement_of_that_date(kiwi_tok):
+    from assistant.findings import month_days
+    assert month_days("(’18.6.30., 현원 기준") == {(6, 30)} and month_days("6월 30일 기준") == {(6, 30)}
+    assert month_days("3,521.95㎡, 8.5억원, 3.5배") == set()          # decimals are no dates
+    rows = [("G01", "시정·처리요구사항", ("가람과",), "해오름 센터의 정규직 비율을 높일 것.", "완료", "완료",
+             "◦ 정규직 전환으로 정규직 비율 71.5%로 향상(’18.1.1.)\n◦ 정규직 비율 현황(’18.6.30. 기준) 해오름 센터 80.2%", "")]
+    df = pd.DataFrame(rows, columns=["id", "category", "departments", "requirement", "status", "status_printed",
+                                     "action", "plan"])
+    df["doc"], df["line_start"], df["line_end"], df["no"] = "synth-audit", [1], [9], [5]
+    f = FindingFinder(pd.concat([_frame(), df], ignore_index=True), None, tokenize=kiwi_tok.tokenize)
+    a = ask(f, kiwi_tok, "해오름 센터 정규직 비율 6.30 기준으로 몇 %야?")
+    assert "80.2%" in a.answer.splitlines()[0] and "71.5%" not in a.answer, a.answer
+    b = ask(f, kiwi_tok, "해오름 센터 정규직 비율 1월 1일 기준으로는 몇 %야?")
+    assert "71.5%" in b.answer.splitlines()[0] and "80.2%" not in b.answer, b.answer
