@@ -66,6 +66,7 @@ class DialogueState:
     programs: tuple[str, ...] = ()                   # the programmes '그 사업' refers to
     departments: tuple[str, ...] = ()                # the departments '거기' refers to
     entity_history: tuple[tuple[str, ...], ...] = ()  # targets named per turn, newest last (≤ 4)
+    metric_history: tuple[str, ...] = ()             # the measure asked per budget turn, newest last (≤ 4)
     candidates: tuple[str, ...] = ()                 # names offered by a clarify answer
     group: tuple[str, ...] = ()                      # the names an ambiguous alias stood for
     audit_query: AuditQuery | None = None
@@ -89,6 +90,8 @@ class DialogueState:
                 changes[k] = tuple(v)
         if "entity_history" in changes:
             changes["entity_history"] = tuple(tuple(x) for x in changes["entity_history"])[-4:]
+        if "metric_history" in changes:
+            changes["metric_history"] = tuple(changes["metric_history"])[-4:]
         return replace(self, turns=self.turns + 1, **changes)
 
     def with_named(self, names: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:

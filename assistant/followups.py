@@ -8,6 +8,7 @@ unknown name in the question never inherits the previous target.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Callable
 
@@ -76,6 +77,58 @@ def next_rank(frame, mentions, state: DialogueState, catalog, squashed: str):
     else:
         q = replace(last, operation="rank", rank=o.rank, ascending=asc, metrics=metrics)
     return replace(frame, query=q, clarify=(), clarify_reason="", not_found="")
+
+
+# on the squashed text (no spaces)
+_DROP = re.compile(r"빼고|빼면|뺀|제외|말고|except|otherthan|excluding|apartfrom")
+_NEXT = re.compile(r"(?:그|바로)다음|다음(?:으로|번|순위)|next(?:one|lowest|highest|largest|smallest|best|worst|\?|$)")
+
+
+def excluding_last(frame, mentions, state: DialogueState, catalog, squashed: str):
+    """'그거 빼고 그다음으로 낮은 건?' after a superlative: the same ranking without the rows
+    it answered with."""
+    last = state.budget_query
+    if last is None or last.operation not in RANKED or not state.result_names or _has_target(frame, mentions):
+        return None
+    refers = any(m.kind == "reference" for m in mentions)
+    if not ((_DROP.search(squashed) and refers) or _NEXT.search(squashed)):
+        return None
+    if last.operation in ("top_k", "bottom_k", "sort") or len(state.result_names) > 10:
+        return None                 # a list was answered: 'the next' is its next rank (next_rank)
+    orders = [m.value for m in mentions if m.kind == "order"]
+    op = last.operation
+    if orders and orders[0].direction in ("max", "min") and last.operation in ("argmin", "argmax"):
+        op = "argmin" if orders[0].direction == "min" else "argmax"
+    metrics = _metrics(mentions) or last.metrics
+    out = tuple(dict.fromkeys(last.exclude_names + tuple(state.result_names)))
+    q = replace(last, operation=op, metrics=metrics, exclude_names=out)
+    return replace(frame, query=q, clarify=(), clarify_reason="", not_found="")
+
+
+_TWO_OF = re.compile(r"차이|차액|격차|빼면|difference|gap")
+
+
+def two_measures(frame, mentions, state: DialogueState, catalog, squashed: str):
+    """'둘 차이는?' after two measures of one target ('예산은?', '연말 집행예상액은?'): their difference."""
+    if not _refs(mentions, "both") or _has_target(frame, mentions) or len(state.metric_history) < 2:
+        return None
+    a, b = state.metric_history[-2], state.metric_history[-1]
+    hist = state.entity_history[-2:]
+    if a == b or "-" in a or "-" in b or len(hist) == 2 and hist[0] != hist[1]:
+        return None                 # two targets: which_of_two compares them
+    targets = state.programs or state.departments
+    if len(targets) != 1:
+        return None
+    total = any(m.kind == "aggregate" and m.value.op == "sum" for m in mentions)
+    if not (_TWO_OF.search(squashed) or total) or total:
+        return None                 # the sum of two measures of one row means nothing in the table
+    a, b = sorted((a, b), key=lambda m: MAGNITUDE.index(m) if m in MAGNITUDE else len(MAGNITUDE))
+    q = _lookup(tuple(targets), (f"{a}-{b}",), set(catalog.departments))
+    return replace(frame, query=q, targets=tuple(targets), clarify=(), clarify_reason="", not_found="")
+
+
+# amounts in the order they usually stand in a row (a difference is read larger minus smaller)
+MAGNITUDE = ("budget", "forecast", "committed", "spent", "unspent", "expected_lapse", "pending")
 
 
 def among_them(frame, mentions, state: DialogueState, catalog, squashed: str):
@@ -160,7 +213,8 @@ def same_measure(frame, mentions, state: DialogueState, catalog, squashed: str):
 
 
 BUDGET_RULES: tuple[tuple[str, Callable], ...] = (
-    ("add_target", add_target), ("pick_candidate", pick_candidate), ("next_rank", next_rank),
+    ("add_target", add_target), ("pick_candidate", pick_candidate), ("excluding_last", excluding_last),
+    ("next_rank", next_rank), ("two_measures", two_measures),
     ("among_them", among_them), ("which_of_two", which_of_two), ("same_target", same_target),
     ("same_measure", same_measure),
 )
@@ -174,7 +228,7 @@ def resolve_budget(frame: Frame, mentions: tuple[Mention, ...], state: DialogueS
         state = replace(state, group=tuple(state.programs) + tuple(siblings))
     for name, rule in BUDGET_RULES:
         if state.route not in ("budget", "clarify") and name not in ("same_target", "which_of_two", "pick_candidate",
-                                                                     "add_target"):
+                                                                     "add_target", "two_measures"):
             continue
         out = rule(frame, mentions, state, catalog, squashed)
         if out is not None:

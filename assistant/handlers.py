@@ -167,6 +167,7 @@ def handle_budget(ctx, req: Request) -> Outcome:
         departments = tuple(n for n in named if n in ctx.catalog.departments)
     nxt = state.after(route="budget", budget_query=bq, candidates=(), question=req.question,
                       result_names=rows[:60], entity_history=state.with_named(named),
+                      metric_history=state.metric_history + tuple(bq.metrics[:1]),
                       programs=programs if named else state.programs,
                       departments=departments if named else state.departments)
     return Outcome(Answer(req.question, text, "budget", data, res.method, cites, 0.0), nxt)

@@ -96,3 +96,32 @@ def test_the_department_of_the_programme_just_answered(assistant):
     a, b = talk(assistant, "예산 가장 큰 사업은?", "그 사업 어느 부서 소관이야?")
     top = a.data["rows"][0]
     assert b.route == "organization" and top[0] in b.answer and top[1] in b.answer
+
+
+def _programmes(assistant, department):
+    df = assistant.budget_tool.df
+    return df[(df["source"] == "appendix") & (df["level"] == "program") & (df["department"] == department)]
+
+
+def test_leaving_out_the_last_answer_gives_the_next_one(assistant):
+    rows = _programmes(assistant, "인권담당관").sort_values("budget", ascending=False)
+    first, second = rows.iloc[0], rows.iloc[1]
+    a, b = talk(assistant, "인권담당관 사업 중에 예산 제일 많은 건?", "그거 말고 다음으로 많은 건 뭐야?")
+    assert first["program"] in a.answer
+    assert b.route == "budget" and second["program"] in b.answer.splitlines()[0], b.answer
+    assert any(r == "followup:excluding_last" for r in rules(b))
+    c, d = talk(assistant, "What is the programme with the lowest spending rate?", "and the next one?")
+    assert d.route == "budget" and any(r == "followup:excluding_last" for r in rules(d)), d.answer
+
+
+def test_two_measures_of_one_target_then_their_difference(assistant):
+    r = _row(assistant, "청년 허브")
+    a, b, c = talk(assistant, "청년허브 예산현액은?", "거기 지출액은?", "그 둘 차이는 얼마야?")
+    assert c.route == "budget" and f"{int(r['budget'] - r['spent']):,}" in c.answer, c.answer
+    assert any(r_ == "followup:two_measures" for r_ in rules(c))
+
+
+def test_an_english_follow_up_with_a_new_measure(assistant):
+    r = _row(assistant, "청년 허브")
+    a, b = talk(assistant, "What is the budget of the youth hub (청년허브)?", "And its projected year-end spending amount?")
+    assert b.route == "budget" and f"{int(r['forecast']):,}" in b.answer, b.answer

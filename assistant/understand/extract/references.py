@@ -17,7 +17,7 @@ from ..types import Mention, Reference, Utterance
 from .common import longest_first, mention
 
 KIND = "reference"
-_NOUN = r"(?:사업|사업들|곳|곳들|부서|담당관|거|것|건|프로그램|항목|기관|센터|예산|금액|숫자|수치|쪽|둘|두\s?개|세\s?개)"
+_NOUN = r"(?:사업|사업들|곳|곳들|부서|담당관|거|것|건|프로그램|항목|기관|센터|예산|금액|숫자|수치|쪽|세\s?개)"
 _IT = re.compile(rf"(?<![가-힣])(?:그|이|저|해당)\s?{_NOUN}(?![가-힣])|(?<![가-힣])(?:그|이|저|해당)\s{_NOUN}"
                  r"|(?<![가-힣])(?:그거|그것|그게|그건|그걸|거기|그곳|그쪽|저기|저거|이거|이것)"
                  r"|(?<![a-z])(?:it|its|that one|this one|that program|that project|that department|those ones|those programs|the same one)(?![a-z])"
@@ -25,7 +25,8 @@ _IT = re.compile(rf"(?<![가-힣])(?:그|이|저|해당)\s?{_NOUN}(?![가-힣])|
 _AMONG = re.compile(r"(?<![가-힣])(?:그|이|저)\s?(?:중에서|중에|중|가운데서|가운데)(?![가-힣]{2})|(?<![가-힣])(?:그중|이중)(?:에|에서)?"
                     r"|(?<![가-힣])그\s?(?:사업|부서|곳)들\s?(?:중|가운데)"
                     r"|(?<![a-z])(?:among them|among those|of those|of them|out of those|out of them|of these|among these)(?![a-z])")
-_BOTH = re.compile(r"(?<![가-힣])(?:둘|두\s?(?:개|곳|사업|부서|담당관|군데))\s?(?:중에서|중에|중|가운데|다)(?![가-힣]{2})"
+_BOTH = re.compile(r"(?<![가-힣])(?:그|이|저)\s?(?:둘|두\s?(?:개|곳|사업|부서|담당관|군데|가지))(?![가-힣]{2})"
+                   r"|(?<![가-힣])(?:둘|두\s?(?:개|곳|사업|부서|담당관|군데))\s?(?:중에서|중에|중|가운데|다)(?![가-힣]{2})"
                    r"|(?<![가-힣])(?:둘|두\s?(?:개|곳|사업|부서|담당관|군데))(?:이|의|을|를|은|는)?(?=\s?(?:차이|합|더하|비교))"
                    r"|(?<![a-z])(?:which of the two|both of them|both|either of them|the two)(?![a-z])")
 _OTHER = re.compile(r"^\s?(?P<w>그럼|그러면|그렇다면|그리고|그럼요|그러면요|그런데|근데|and|what about|how about|then)(?![가-힣a-z])[\s,]*")
