@@ -359,7 +359,8 @@ def handle_passages(ctx, req: Request) -> Outcome:
                                                          if req.programs else [])
     elif route in ("passages", "organization"):
         unknown = finder.refused_asks(req.question)
-    query = f"{req.question} {context}".strip()
+    question = finder.respell(req.question) if req.lang == "ko" else req.question     # '아카대미' → the report's spelling
+    query = f"{question} {context}".strip()
     if req.lang == "en":
         query = f"{query} {finder.korean_keywords(req.question)}"
     hits = list(ctx.index.search(query, k=8))
@@ -369,7 +370,7 @@ def handle_passages(ctx, req: Request) -> Outcome:
         hits += [c for c in getattr(ctx.index, "chunks", [])
                  if c.kind == "program_block" and titles & set(c.section.split(" > ")) and (c.doc, c.line_start) not in seen]
     atypes = [m.value for m in req.mentions if m.kind == "answer_type"]
-    ext = finder.answer(req.question, hits, context, max_units=max_units, lang=req.lang,
+    ext = finder.answer(question, hits, context, max_units=max_units, lang=req.lang,
                         relative=0.5 if route == "validation" else 0.8,
                         prior={"audit_item": AUDIT_PRIOR} if route == "passages" else None, entity=entity,
                         answer_types=atypes or None, utt=req.utt)

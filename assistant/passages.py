@@ -181,6 +181,7 @@ class PassageFinder:
         self._default_idf = math.log(n + 1)
         self._vocab_blob = "\n".join(self._idf)          # for 'a noun inside a longer compound'
         self._lines_sq: list[str] | None = None
+        self._speller = None
         self._heading_cache: dict[str, frozenset] = {}
         self._squashed = {d.id: squash("".join(corpus.lines[d.file][d.line_start - 1:d.line_end]))
                           for d in corpus.documents}
@@ -226,7 +227,7 @@ class PassageFinder:
         refused = self.refused_asks(question)
         nouns = self.nouns(question)
         missing = [t for t in nouns if len(t) >= 2 and not t.isdigit() and t not in GENERIC_NOUNS
-                   and t not in FUNCTION_NOUNS and not self.present(t)]
+                   and t not in FUNCTION_NOUNS and not t.startswith("몇") and not self.present(t)]
         return list(dict.fromkeys(refused + missing))
 
     def present(self, noun: str) -> bool:
@@ -239,12 +240,33 @@ class PassageFinder:
             return True
         if any(noun in text for text in self._squashed.values()):
             return True
+        if self.near_spelling(noun):
+            return True
         if len(noun) >= 3 and noun[-1] in RATE_SUFFIXES:
             return self._rate_printed(noun[:-1])     # '취업률': the base word beside a percentage somewhere
         if len(noun) >= 3 and noun[-1] in NOUN_SUFFIXES and self.present(noun[:-1]):
             return True
         return any(len(noun[:i]) >= 2 and len(noun[i:]) >= 2 and noun[:i] in self._idf and noun[i:] in self._idf
                    for i in range(2, len(noun) - 1))
+
+    def respell(self, question: str) -> str:
+        """The question with each noun the reports do not hold, but print one letter off, in the
+        reports' spelling (for retrieval and statement choice; the gate already accepts it)."""
+        out = question[:MAX_QUESTION_CHARS]
+        for noun in dict.fromkeys(self.nouns(out)):
+            if noun in self._idf or any(noun in t for t in self._squashed.values()):
+                continue
+            fixed = self.near_spelling(noun)
+            if fixed:
+                out = out.replace(noun, fixed)
+        return out
+
+    def near_spelling(self, noun: str) -> str:
+        """The reports' spelling one near letter from ``noun`` ('게획형' → '계획형'), or ''."""
+        if self._speller is None:
+            from .understand.respell import Speller
+            self._speller = Speller(self._squashed.values())
+        return self._speller.near(noun)
 
     def _rate_printed(self, base: str) -> bool:
         """Some line of the reports prints ``base`` with a percentage on it or within three lines

@@ -78,6 +78,7 @@ class Assistant:
         self._intents = intents
         self._facts = getattr(corpus, "facts", None)
         self._findings_finder = None
+        self._speller = None
         if llm_parser is None and llm_model is not None:
             from .llm_parse import LLMParser
             llm_parser = LLMParser(llm_model, self.catalog)
@@ -104,6 +105,7 @@ class Assistant:
         self._finder = PassageFinder(self.corpus, self._tokenize or _tokenizer_of(index), pos=self._pos_fn,
                                      embed=embedder)
         self._findings_finder = None
+        self._speller = None
         self._ready.set()
 
     @property
@@ -338,8 +340,22 @@ class Assistant:
             answers.append(ans)
         return merge_answers(q, answers), state
 
+    def _respell(self, q: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+        """A name typed one letter off ('청년활동보쟝') in the catalog's spelling, before reading."""
+        if not re.search(r"[가-힣]{3}", q):
+            return q, ()
+        if self._speller is None:
+            from .understand.respell import Speller
+            c = self.catalog
+            report = [self.corpus.text(d.id) for d in self.corpus.documents] if hasattr(self.corpus, "text") else \
+                ["".join(self.corpus.lines[d.file][d.line_start - 1:d.line_end]) for d in self.corpus.documents]
+            self._speller = Speller(list(c.programs) + list(c.admin) + list(c.departments) + list(c.program_aliases),
+                                    known=report, min_len=4)
+        return self._speller.respell(q)
+
     def _turn_one(self, q: str, state: DialogueState, continues: bool = False) -> tuple[Answer, DialogueState]:
-        utt, mentions = self._read(q)
+        read_q, fixes = self._respell(q)
+        utt, mentions = self._read(read_q)
         if continues and not any(m.kind in ("entity", "reference", "unknown_name") for m in mentions):
             # a later part of one question is about what the earlier part was about: an implied reference
             lq = state.budget_query
@@ -357,6 +373,10 @@ class Assistant:
         if intent == "audit_followup":
             handler_intent, extra = "audit_detail", {"item_id": state.audit_item}
         frame = self._frame(handler_intent, utt, mentions, state)
+        if fixes:
+            rules += [f"respell:{a}->{b}" for a, b in fixes]
+            frame = replace(frame, assumptions=frame.assumptions + tuple(
+                f"'{a}'을(를) '{b}'(으)로 읽었습니다" if utt.lang == "ko" else f"read '{a}' as '{b}'" for a, b in fixes))
         if frame.redirect:
             rules.append(f"redirect:{handler_intent}->{frame.redirect}")
             handler_intent = frame.redirect
