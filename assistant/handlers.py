@@ -348,6 +348,10 @@ def handle_passages(ctx, req: Request) -> Outcome:
     aliases = [a for a, t in ctx.catalog.program_aliases.items() if any(n in t for n in names)]
     entity = " ".join(names + aliases)
     context = (entity + " " + " ".join(ctx.program_sections(names))).strip() if names else ""
+    if route == "passages" and not req.departments and re.search(organization.UNIT_ASK, req.utt.squashed.lower()):
+        owner = organization.duty_owner(ctx.corpus, req.utt.squashed.lower())
+        if owner is not None:          # '…은 어디 소관이야?': a duty line of the functions table names its unit
+            return Outcome(Answer(req.question, "", "organization"), state, redirect="organization")
     facts = ctx.facts_answer(req, names)
     if facts is not None:
         nxt = state.after(route=facts.route, question=req.question, programs=tuple(names) or state.programs)

@@ -11,6 +11,35 @@ DUTY_WORDS = r"무슨일|어떤일|업무|기능|역할|하는부서|duties|what
 HEAD_WORDS = r"정원|현원|인원|몇명|직원|인력|staff|headcount|employees"
 
 
+UNIT_ASK = r"어느(?:부서|담당관|과|팀|곳|쪽)|어디(?:서|에서|가|소관)|무슨부서|누가(?:담당|맡)|담당부서|소관부서|whichdivision|whichdepartment|whichoffice|whohandles"
+DUTY_MIN = 0.6        # share of the question's letter pairs (the ask words left out) one duty line must hold
+_ASK_WORDS = re.compile(UNIT_ASK + r"|업무|담당|소관|기능|역할|하는|이야|인가요|입니까|예요|에요|야|은|는|이|가|을|를|의|[?？.!]")
+
+
+def _pairs(s: str) -> set[str]:
+    return {s[i:i + 2] for i in range(len(s) - 1)}
+
+
+def duty_owner(corpus: Corpus, sq: str):
+    """'협치학교 운영은 어느 부서 업무야?': the department whose duty line holds what is asked,
+    with that line; None when no single duty holds it clearly."""
+    topic = _ASK_WORDS.sub("", sq)
+    if re.search(r"[가-힣]{2}", topic):
+        topic = "".join(re.findall(r"[가-힣]+", topic))     # 'which division runs the 협치학교': the Korean name
+    want = _pairs(topic)
+    if len(want) < 3:
+        return None
+    scored = sorted(((len(want & _pairs(re.sub(r"\s+", "", d))) / len(want), f, d)
+                     for f in corpus.functions for d in f.duties), key=lambda x: -x[0])
+    if not scored or scored[0][0] < DUTY_MIN:
+        return None
+    best = scored[0]
+    rivals = {f.department for s_, f, _ in scored[1:] if s_ >= best[0] - 0.05 and f.department != best[1].department}
+    if rivals:
+        return None
+    return best[1], best[2]
+
+
 def answer(corpus: Corpus, sq: str, depts: list[str], superl: str | None, lang: str):
     """(text, data, citations) or None when the tables don't answer it."""
     org = [o for o in corpus.org if o.department != "계"]
@@ -19,6 +48,14 @@ def answer(corpus: Corpus, sq: str, depts: list[str], superl: str | None, lang: 
     if not org:
         return None
     doc = org[0].doc
+    if not depts and re.search(UNIT_ASK, sq):
+        owner = duty_owner(corpus, sq)
+        if owner is not None:
+            f, duty = owner
+            text = (f"'{duty}'은(는) {f.department}의 업무입니다 (부서별 주요기능 표)." if lang == "ko"
+                    else f"'{duty}' is a duty of {f.department} (the table of each division's main functions).")
+            cites = [Citation(f.doc, "Ⅰ > 부서별 주요기능", f.line_start, f.line_end, quote(f.doc, f.line_start, f.line_end))]
+            return text, {"columns": ["department", "duty"], "rows": [[f.department, duty]]}, cites
     if re.search(DUTY_WORDS, sq) and depts:
         fns = [f for f in corpus.functions if f.department in depts]
         if fns:

@@ -246,6 +246,18 @@ class Assistant:
         return self._intents
 
     def _intent(self, utt: Utterance, mentions, state: DialogueState) -> tuple[str, tuple, str]:
+        intent, scores, method = self._intent_of(utt, mentions, state)
+        base = max(self.guards.budget_years, default=0)
+        years = {m.value.value if m.value.value > 1900 else base + m.value.value        # '작년' = the tables' year − 1
+                 for m in mentions if m.kind == "year" and m.value.value is not None and base}
+        if intent == "budget" and years and not any(m.kind == "entity" for m in mentions) and \
+                years <= set(self.guards.audit_years) - set(self.guards.budget_years) and \
+                self.guards.final_figures(utt, mentions, "budget") is None:
+            # '협치서울의제사업 2017년 집행률': the tables are of another year; the audit report tells of that one
+            return "audit_topic", scores, method + "+slots:audit_year"
+        return intent, scores, method
+
+    def _intent_of(self, utt: Utterance, mentions, state: DialogueState) -> tuple[str, tuple, str]:
         res = self.intents.classify(utt, mentions)
         intent, scores, method = res.intent, tuple(res.scores), res.method
         kinds = {m.kind for m in mentions}
@@ -301,6 +313,10 @@ class Assistant:
         if intent == "budget" and not (measures or asks & {"amount", "rate"}):
             # a name with no measure asked ('…은 어디까지 운영돼?') is a question for the text
             return "passages", scores, method + "+slots:no_measure"
+        if intent == "out_of_scope" and asks & FACT_ASKS and not self.passages.refused_asks(utt.text):
+            # 'UNDP와 MOU 언제 체결했어?': a date, a count or a place asked is a fact the text may hold —
+            # the text route answers it or says it is not in the reports
+            return "passages", scores, method + "+slots:fact_asked"
         if intent == "abstain":
             # no exemplar is close and no slot decides: the report's text is searched
             return "passages", scores, method + "+abstain:passages"
@@ -520,6 +536,7 @@ TABLE_SCOPES = ("citizen", "admin", "include_admin", "body")      # scope words 
 AUDIT_SLOTS = {"status", "category"}
 MEASURE_SLOTS = {"metric", "derived", "exclusion", "comparison", "order", "aggregate", "scope"}
 TEXT_ASKS = {"place", "org", "date", "period", "person", "how"}      # answer types the report's text holds
+FACT_ASKS = {"place", "org", "date", "period", "count", "amount", "rate"}     # a fact asked for, not an opinion
 # which intents slot evidence may overrule: weak evidence (a metric word alone) only the vague ones;
 # strong evidence (a measure with an order, condition, difference or exclusion) all but validation
 OVERRIDABLE_WEAK = ("abstain", "passages", "out_of_scope", "audit_count", "organization")

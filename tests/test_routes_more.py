@@ -1,0 +1,46 @@
+"""Routes a fresh set showed: a duty's department, a fact asked of an 'out of scope' exemplar,
+predictions, the audit report's year, a place asked with the place word absent from the text."""
+import uuid
+
+import pytest
+
+from assistant import organization
+
+
+def ask(assistant, q):
+    return assistant.ask(q, uuid.uuid4().hex)
+
+
+def test_the_department_of_a_duty_line(assistant, corpus):
+    # every duty line of the functions table, asked back in its own words, names its department
+    owners = {}
+    for f in corpus.functions:
+        for d in f.duties:
+            owners.setdefault(d, set()).add(f.department)
+    checked = 0
+    for duty, depts in owners.items():
+        if len(depts) != 1 or len(duty.replace(" ", "")) < 8:
+            continue
+        got = organization.duty_owner(corpus, f"{duty}은어느부서업무야?".replace(" ", ""))
+        if got is not None:
+            assert got[0].department in depts
+            checked += 1
+    assert checked >= 10
+    f = next(f for f in corpus.functions if len(f.duties) >= 3)
+    a = ask(assistant, f"{f.duties[2]} 업무는 어느 담당관 소관인가요?")
+    assert a.route == "organization" and f.department in a.answer, a.answer
+    assert organization.duty_owner(corpus, "어느부서업무야?") is None          # nothing asked about
+    assert organization.duty_owner(corpus, "우주정거장건설은어느부서업무야?") is None
+
+
+@pytest.mark.parametrize("q", ["내년에는 청년수당 받는 사람이 더 늘어날까?", "앞으로 혁신파크 입주 단체가 줄어들 것 같아?",
+                               "Will the youth allowance budget grow next year?"])
+def test_predictions_are_refused(assistant, q):
+    assert ask(assistant, q).route == "not_found"
+
+
+def test_an_audit_year_figure_is_looked_up_in_the_findings(assistant, corpus):
+    a = ask(assistant, "작년(2017년) 협치서울의제 사업들 집행률은 몇 %였다고 했어?")
+    assert a.route == "audit" and "%" in a.answer.splitlines()[0], (a.answer, a.data.get("interpretation"))
+    b = ask(assistant, "2017년 청년수당 예산 결산 집행률은?")
+    assert b.route == "not_found"
