@@ -189,11 +189,44 @@ class Similar:
         return [mention(utt, KIND, Metric(label), span, f"similar:{sim:.2f}", sim) for label, sim, span, _, _ in best]
 
 
+# A remainder that is expected, not counted: '남을 것 같은', '미집행 예상', '연말까지 안 쓰고 남길',
+# '(예산현액 대비) 연말 집행예상액이 … 모자라는' — budget minus the year-end forecast.
+_REMAIN = re.compile(r"남(?:을|길|겠|기|는|아)|미집행|미지출|안\s?쓰고|못\s?쓰고|모자라|모자랄|부족할|불용"
+                     r"|(?<![a-z])(?:left over|leftover|remain(?:ing)?|unspent|unused)(?![a-z])")
+_EXPECTED_AFTER = re.compile(r"^\S{0,3}\s?(?:것|거|걸)\s?(?:같|으로\s?예상|로\s?예상)|^\S{0,3}\s?예상|^\S{0,2}\s?전망|^\S{0,4}겠"
+                             r"|^\s?(?:by|at)\s(?:the\s)?year[- ]?end|^\s?(?:is|are)\s(?:expected|projected|forecast)")
+_EXPECTED_BEFORE = re.compile(r"(?:연말|예상|expected|projected|forecast|year[- ]?end)\S{0,6}\s?(?:\S+\s?){0,2}$")
+_BASIS = ("forecast", "budget")          # measures an expected remainder is computed from
+
+
+def _expected_remainders(utt: Utterance, found: list[Mention]) -> list[Mention]:
+    text = utt.text
+    out = []
+    for r in _REMAIN.finditer(text):
+        after, before = text[r.end():r.end() + 14], text[max(0, r.start() - 16):r.start()]
+        verb = r.group(0) not in ("미집행", "미지출", "불용", "unspent", "unused")      # '남을', '모자라는'
+        forecast_before = verb and any(m.value.name == "forecast" and 0 <= r.start() - m.span[1] <= 12 for m in found)
+        year_end_before = verb and re.search(r"연말|year[- ]?end", before) is not None      # '연말에 얼마 남아?'
+        if _EXPECTED_AFTER.search(after) or forecast_before or year_end_before or (
+                _EXPECTED_BEFORE.search(before) and r.group(0) in ("미집행", "미지출", "불용")):
+            out.append(mention(utt, KIND, Metric("expected_lapse"), r.span(), "compose:expected_remainder", 0.9))
+    return out
+
+
 def extract(utt: Utterance, taken: Sequence[tuple[int, int]] = (), similar: Similar | None = None) -> list[Mention]:
     found = seeds(utt, taken)
     for t in typos(utt, taken):        # a typo reading wins only where it is longer ('예산헌액' over '예산')
         if all(t.span[1] - t.span[0] > m.span[1] - m.span[0] for m in found if m.span[0] < t.span[1] and t.span[0] < m.span[1]):
             found.append(t)
+    lapse = [m for m in _expected_remainders(utt, found) if not covered(m.span, taken)]
+    if lapse and not any(m.value.name == "expected_lapse" for m in found):
+        # the remainder replaces an 'unspent' reading of the same words, and the measures it is
+        # computed from ('연말 집행예상액 기준으로 … 남을 것 같은') are its basis, not other asks
+        ls = lapse[0].span
+        found = [m for m in found if not (m.span[0] < ls[1] and ls[0] < m.span[1]) and m.value.name not in _BASIS
+                 and m.value.name != "unspent"
+                 and not (m.value.name == "spent_rate" and 0 <= ls[0] - m.span[1] <= 3)] + lapse[:1]   # '못 쓰고 남을'
+
     if not found and similar is not None:
         found = similar(utt, taken)
     return longest_first(found)
