@@ -324,7 +324,8 @@ class Assistant:
 
     def _frame(self, intent: str, utt: Utterance, mentions, state: DialogueState) -> Frame:
         if intent == "budget":
-            frame = F.budget_frame(mentions, utt, total_row=self.total_row, admin_names=self.admin_names)
+            frame = F.budget_frame(mentions, utt, total_row=self.total_row, admin_names=self.admin_names,
+                                   names_with=self._names_with)
             frame, _ = resolve_budget(frame, mentions, state, self.catalog, utt.squashed,
                                       self._siblings(state.programs))
             return frame
@@ -355,6 +356,10 @@ class Assistant:
             ans, state = self._turn_one(part, state, continues=i > 0)
             answers.append(ans)
         return merge_answers(q, answers), state
+
+    def _names_with(self, word: str) -> list[str]:
+        key = re.sub(r"\s+", "", word)
+        return [p for p in self.catalog.programs if key and key in re.sub(r"\s+", "", p)]
 
     def _respell(self, q: str) -> tuple[str, tuple[tuple[str, str], ...]]:
         """A name typed one letter off ('청년활동보쟝') in the catalog's spelling, before reading."""

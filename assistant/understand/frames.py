@@ -200,8 +200,20 @@ def _metrics(w: _Work, entity_spans: list[tuple[int, int]]) -> tuple[list[str], 
     return names, kept
 
 
+def _word_at(text: str, span: tuple[int, int]) -> str:
+    """The whole Hangul word a span sits in ('시민참여' → '시민참여예산')."""
+    a, b = span
+    while a > 0 and "가" <= text[a - 1] <= "힣":
+        a -= 1
+    while b < len(text) and "가" <= text[b] <= "힣":
+        b += 1
+    return text[a:b]
+
+
 def budget_frame(mentions: tuple[Mention, ...], utt: Utterance, *, total_row: str = "",
-                 admin_names: tuple[str, ...] = ()) -> Frame:
+                 admin_names: tuple[str, ...] = (), names_with=None) -> Frame:
+    """``names_with(word)``: the programme names holding a word (for a tag word that is also part
+    of several names: '시민참여예산 집행 얼마나 됐어?' asks which of them)."""
     w = _Work(tuple(mentions))
     row_names = tuple(e.value.name for e in w.of("entity") if e.value.kind in ("admin", "total"))
     excluded = _excluded_names(w, row_names)
@@ -405,6 +417,15 @@ def budget_frame(mentions: tuple[Mention, ...], utt: Utterance, *, total_row: st
             return done(q(operation="sort", level="department", ascending=False))
         op = {"sum": "sum", "mean": "mean", "count": "count_where", "list": "list_where"}[agg.op]
         return done(q(operation=op, **scope), depts)
+    if citizen and names_with is not None and not (conditions or exclusions or depts or excluded or aggs or orders) \
+            and "program" not in scopes:
+        # one figure asked of a word that is the tag and also part of several programme names
+        word = next((_word_at(utt.text, m.span) for m in w.of("scope") if m.value.name == "citizen"), "")
+        holders = tuple(names_with(word)) if len(word) > 4 else ()
+        if len(holders) >= 2:
+            w.rules.append("targets:ambiguous_tag_word")
+            return Frame("budget", None, rules=tuple(w.rules), clarify=holders, clarify_reason="ambiguous",
+                         metrics_explicit=explicit)
     if conditions or exclusions or citizen or depts or excluded:
         w.rules.append("scope:list")
         return done(q(operation="list_where", **scope), depts)

@@ -81,6 +81,11 @@ def metric_before(start: int, metrics: Sequence[Mention], stop: int = 0) -> Ment
 
 
 _AGAINST = re.compile(r"\s?보다\s?(?:더\s?)?(?:(?P<lt>적|작|낮|모자라|못\s?미치|덜)|(?P<gt>많|크|큰|높|넘))[가-힣]*")
+# English: the operator stands between the two measures ('a forecast that is below their budget')
+_AGAINST_EN = re.compile(r"\s(?:that\s|which\s)?(?:is\s|are\s|was\s|were\s|falls?\s|stays?\s|comes?\s|came\s)?(?:in\s)?"
+                         r"(?:(?P<lt>below|under|lower than|less than|smaller than|short of|beneath)"
+                         r"|(?P<gt>above|over|higher than|more than|greater than|larger than|exceeds?|exceeding))"
+                         r"\s(?:their|its|the|each|his|her)?\s?(?:own\s)?(?:(?:19|20)\d\d\s)?$")
 
 
 def _measure_against_measure(utt: Utterance, metrics: Sequence[Mention]) -> list[Mention]:
@@ -90,6 +95,16 @@ def _measure_against_measure(utt: Utterance, metrics: Sequence[Mention]) -> list
     text, out = utt.text, []
     ms = sorted(metrics, key=lambda m: m.span)
     for i, b in enumerate(ms):
+        if i + 1 < len(ms):
+            en = _AGAINST_EN.match(text[b.span[1]:ms[i + 1].span[0]])
+            if en:        # English order: the first measure is compared with the second
+                a, c = b, ms[i + 1]
+                na, nc = a.value.name, c.value.name
+                if na != nc and na in METRICS and nc in METRICS and METRICS[na][2] == METRICS[nc][2]:
+                    unit = "%" if METRICS[na][2] == "rate" else "천원"
+                    out.append(mention(utt, KIND, Comparison("<" if en.group("lt") else ">", Quantity(0.0, unit, "0"),
+                                                             f"{na}-{nc}"), (a.span[0], c.span[1]), "rule:measure_vs_measure"))
+                    continue
         a_ = _AGAINST.match(text, b.span[1]) or _AGAINST.match(text, max(0, b.span[1] - 1))   # '예산현액보다'
         # (a typo-tolerant metric span may have taken the '보' of '보다')
         if not a_ or i == 0:

@@ -151,7 +151,8 @@ def catalog_mentions(utt: Utterance, catalog) -> list[Mention]:
             out.append(mention(utt, KIND, Entity(d, "department"), span, "catalog:department"))
     for t in catalog.find_totals(text):
         k = name_key(t)
-        for form in (k, k[:-3] + "계" if k.endswith("(계)") else k):
+        forms = (k, k[:-3] + "계", k[:-3]) if k.endswith("(계)") else (k,)     # '사업예산 전체': the base named
+        for form in forms:
             p = key.find(form)
             if p >= 0:
                 out.append(mention(utt, KIND, Entity(t, "total"), _span(where, p, p + len(form)), "catalog:total"))
