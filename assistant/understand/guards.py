@@ -15,8 +15,18 @@ from .types import Mention, Utterance
 
 ASK_WORDS = {"날짜", "금액", "기간", "장소", "위치", "인원", "예산", "비율", "이름", "주소", "시간", "일정", "횟수", "규모"}
 _CITY = re.compile(r"(?<![가-힣])([가-힣]{2,3}(?:시|도|군))(?![가-힣])")
-_FINAL = re.compile(r"최종\s?집행|실제\s?최종|12월\s?말\s?(기준)?\s?(집행|실적)|결산|final (spending|figures?)|year-end actual")
+_FINAL = re.compile(r"최종\s?집행|실제\s?최종|12월\s?말\s?(기준)?\s?(집행|실적)|결산|final (spending|figures?)|year-end actual"
+                    r"|final\b.{0,30}\b(?:spending|spent|expenditure|outturn|figures?)|actual (?:year-end|december|full-year)"
+                    r"|(?:december|year-end)\s(?:\d{4}\s)?actual")
 _OUTSIDE = re.compile(r"서울시\s?전체|시\s?전체\s?예산|서울시의\s?전체|전국|타\s?시도|다른\s?시|citywide|entire city|whole city")
+
+
+def _particle_at(utt: Utterance, pos: int) -> bool:
+    """The letter at ``pos`` is a particle or an ending by the morphemes (none known: False)."""
+    for mo in utt.morphs or ():
+        if mo.start <= pos < mo.end:
+            return mo.tag.startswith(("J", "E"))
+    return False
 
 
 @dataclass(frozen=True)
@@ -75,6 +85,8 @@ class Guards:
                 continue            # '절반도 안 되는' is a comparison, not a province
             if word.endswith("도") and word[:-1] in ASK_WORDS:
                 continue            # '날짜도', '금액도': a question word and the particle 도
+            if word[-1] in "도시" and _particle_at(utt, m.end(1) - 1):
+                continue            # '숫자도', '실적도': the last letter is a particle (Kiwi: J…), no place
             if word not in self.corpus_text and word[:-1] not in self.corpus_text:
                 return Refusal("places", f"보고서는 서울시 자료만 담고 있어 '{word}' 자료는 없습니다.",
                                f"The reports cover Seoul only, not {word}.")

@@ -35,6 +35,7 @@ KINDS = {"entities": ("entity", "unknown_name"), "years": ("year",), "numbers": 
 class ExtractContext:
     catalog: Any = None                 # assistant.entities.Catalog (None: no entity mentions)
     embed: Callable | None = None       # query embedder (assistant.understand.vectors.query_embedder()) or None
+    meaning: Any = None                 # entities.NameMeaning: English names by e5 meaning (None: off)
     similar_threshold: float | None = None   # None: the fitted value in data/metric_words.json
 
     @cached_property
@@ -51,7 +52,7 @@ def extract_all(utt: Utterance, ctx: ExtractContext | None = None) -> tuple[Ment
         return ()
     if len(utt.text) > MAX_CHARS:
         utt = replace(utt, text=utt.text[:MAX_CHARS], morphs=tuple(m for m in utt.morphs if m.end <= MAX_CHARS))
-    ents = entities.extract(utt, ctx.catalog)
+    ents = entities.extract(utt, ctx.catalog, ctx.meaning)
     names = [m.span for m in ents if m.kind == "entity"]
 
     def free(ms):

@@ -296,7 +296,74 @@ def resolve_unknown(utt: Utterance, m: Mention, catalog, exclude: tuple[str, ...
     return [m]
 
 
-def extract(utt: Utterance, catalog) -> list[Mention]:
+_EN_SKIP = {"the", "a", "an", "what", "which", "how", "is", "was", "are", "were", "did", "does", "do", "of", "for", "in",
+            "to", "by", "and", "or", "with", "much", "many", "its", "their", "this", "that", "has", "have", "about"}
+MEANING_MIN, MEANING_MARGIN = 0.86, 0.015      # e5 cosine of an English name to a programme name, and its lead
+
+
+class NameMeaning:
+    """English name phrases against the catalog's programme names by multilingual e5 meaning
+    ('youth project investment programme' → '청년프로젝트 투자 사업'); names embedded once."""
+
+    def __init__(self, names, embed, threshold: float = MEANING_MIN, margin: float = MEANING_MARGIN):
+        self.names, self.embed, self.threshold, self.margin = list(names), embed, threshold, margin
+        self._m = None
+
+    def best(self, phrase: str) -> tuple[str, float] | None:
+        import numpy as np
+        if not phrase or not self.names:
+            return None
+        if self._m is None:
+            m = np.asarray(self.embed(self.names), dtype=np.float32)
+            self._m = m / np.maximum(np.linalg.norm(m, axis=1, keepdims=True), 1e-9)
+        v = np.asarray(self.embed([phrase]), dtype=np.float32)[0]
+        sims = self._m @ (v / max(float(np.linalg.norm(v)), 1e-9))
+        order = np.argsort(-sims)
+        top = float(sims[order[0]])
+        second = float(sims[order[1]]) if len(order) > 1 else 0.0
+        if top < self.threshold or top - second < self.margin:
+            return None
+        return self.names[int(order[0])], top
+
+
+def _english_name_phrases(utt: Utterance):
+    """(phrase, span) for each English head word ('programme', 'center' …) with the words before it."""
+    words = [(w.group(0), w.span()) for w in re.finditer(r"[a-z0-9'’-]+", utt.text)]
+    for idx, (word, wspan) in enumerate(words):
+        if not _EN_HEAD.fullmatch(word) or idx == 0:
+            continue
+        names, start, j = [], wspan[0], idx - 1
+        while len(names) < 5 and j >= 0:
+            pw, ps = words[j]
+            if utt.text[ps[1]:start].strip() or pw in _EN_SKIP:
+                break
+            names.insert(0, pw.rstrip("'’s") if pw.endswith(("'", "’", "'s", "’s")) else pw)
+            start = ps[0]
+            j -= 1
+        before = utt.text[:start].rstrip()
+        if len(names) >= 2 and not (before and "가" <= before[-1] <= "힣"):
+            # two words at least, and not the English tail of a Korean name ('민주주의 서울 online platform')
+            yield " ".join(names + [word]), (start, wspan[1])
+
+
+def by_meaning(utt: Utterance, out: list[Mention], meaning) -> list[Mention]:
+    """An English question that named no programme: its name phrases read by meaning, as a stated reading."""
+    if meaning is None or utt.lang != "en" or any(m.kind == KIND and m.value.kind == "program" for m in out):
+        return out
+    for phrase, span in _english_name_phrases(utt):
+        raw = re.search(re.escape(utt.text[span[0]:span[1]]), utt.raw, re.I)
+        got = meaning.best(raw.group(0) if raw else phrase)       # the writer's casing: e5 reads it
+        if got is None:
+            continue
+        name, score = got
+        out = [m for m in out if not (span[0] <= m.span[0] and m.span[1] <= span[1])]    # the words it explains
+        out.append(mention(utt, KIND, Entity(name, "program", "meaning", round(score, 3)), span,
+                           f"meaning:{score:.2f}", score))
+        break
+    return out
+
+
+def extract(utt: Utterance, catalog, meaning=None) -> list[Mention]:
     found = catalog_mentions(utt, catalog) if catalog is not None else []
     out = list(found)
     depts = [m.span for m in found if m.value.kind == "department"]
@@ -307,4 +374,4 @@ def extract(utt: Utterance, catalog) -> list[Mention]:
             out = [x for x in out if not (x.kind == KIND and x.value.kind == "department"
                                           and u.span[0] <= x.span[0] and x.span[1] <= u.span[1])]
         out += got
-    return out
+    return by_meaning(utt, out, meaning)
