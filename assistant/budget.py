@@ -210,7 +210,16 @@ class BudgetTool:
             if METRICS[m][2] == AMOUNT and len(rows):
                 res.scope_total = float(rows[m].sum())
             return res
-        return self._other(q, rows, m, label, formula, scope_txt, n)
+        res = self._other(q, rows, m, label, formula, scope_txt, n)
+        if q.operation in ("lookup", "compare") and q.names and q.conditions and len(rows):
+            # '청춘삘딩 예산 다 쓴 거야?': a condition on a named row is a yes/no check of that row
+            derived = with_derived(rows, tuple(c.metric for c in q.conditions))
+            ok = pd.Series(True, index=derived.index)
+            for c in q.conditions:
+                ok &= OPS[c.op](_metric_series(derived, c.metric), c.value)
+            res.value["checks"] = [(str(r), bool(v)) for r, v in zip(derived["program"], ok)]
+            res.value["check_text"] = ", ".join(c.describe() for c in q.conditions)
+        return res
 
     def _ranked(self, q: BudgetQuery, rows: pd.DataFrame, m: str, formula: str, scope_txt: str, n: int) -> BudgetResult:
         label = METRICS[m][0]

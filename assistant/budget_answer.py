@@ -3,6 +3,7 @@ with one decimal, every tied item, the appendix figure first."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pandas as pd
 
@@ -71,8 +72,17 @@ def citations_of(rows: pd.DataFrame, quote) -> list[Citation]:
 
 
 def render(res: BudgetResult, lang: str, body_rows, quote_body: bool = False) -> str:
-    """``quote_body``: the question named the body table, so its other figure is quoted, not only its difference."""
-    """`body_rows`: the body's programme rows by appendix name (see body_index)."""
+    """`body_rows`: the body's programme rows by appendix name (see body_index); ``quote_body``: the
+    question named the body table, so its other figure is quoted, not only its difference."""
+    checks = res.value.get("checks") if isinstance(res.value, dict) else None
+    if checks:
+        lead = [(f"{'네' if ok else '아니요'} — {fmt.josa(name, '은', '는')} '{res.value['check_text']}' 조건에 "
+                 f"{'맞습니다' if ok else '맞지 않습니다'}." if lang == "ko" else
+                 f"{'Yes' if ok else 'No'} — {name} {'meets' if ok else 'does not meet'} '{res.value['check_text']}'.")
+                for name, ok in checks]
+        rest = dict(res.value)
+        rest.pop("checks")
+        return "\n".join(lead + [render(replace(res, value=rest), lang, body_rows, quote_body)])
     q, rows = res.query, res.rows
     recs = rows.head(MAX_LISTED).to_dict("records")
     metrics = list(q.metrics)

@@ -184,6 +184,8 @@ def same_target(frame, mentions, state: DialogueState, catalog, squashed: str):
     last = state.budget_query
     metrics = new_metrics or (last.metrics if last else ("budget",))
     q = _lookup(tuple(targets[:6]), metrics, set(catalog.departments))
+    if frame_q is not None and frame_q.conditions:
+        q = replace(q, conditions=frame_q.conditions)       # '거기 다 쓴 거야?': a check of the same target
     return replace(frame, query=q, targets=tuple(targets), clarify=(), clarify_reason="", not_found="")
 
 

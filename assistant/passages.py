@@ -28,6 +28,7 @@ HEADING_WEIGHT = 0.5
 _CHANGE_ASK = re.compile(r"늘어|늘었|늘려|늘리|증가|확대|줄어|줄었|감소|축소|바뀌|변화|달라|increase|grow|rise|change|decrease")
 _CHANGE_SHOWN = re.compile(r"\d[^⇒→\n]{0,14}(?:⇒|→|->|➜)\s*\(?[’'‘]?\d")
 ANSWER_TYPE_BONUS = 0.25
+FOCUS_MIN_IDF = 2.0          # a word a statement must hold to answer must be rarer than this
 # what kind of figure a question asks for → the units a good answer carries
 ANSWER_TYPES = [   # (question pattern, pattern a good answer matches, required?)
     (r"몇\s*개월|how many months", r"\d+\s*개월", True),
@@ -490,7 +491,8 @@ class PassageFinder:
                 for x, sim in zip(pool, sims):
                     x[0] += EMBED_WEIGHT * ((sim - lo) / (hi - lo) if hi > lo else 0.0)
         focus = {t for t in terms if t not in ent and len(t) >= 2 and t not in GENERIC_NOUNS
-                 and not (patterns and t in FUNCTION_NOUNS)}      # '위치' asks for a place: the type stands for it
+                 and not (patterns and t in FUNCTION_NOUNS)      # '위치' asks for a place: the type stands for it
+                 and self.idf(t) >= FOCUS_MIN_IDF}               # '운영', '계획': too common to say what is asked
         focus |= {w for t in focus for w in SYNONYMS.get(t, "").split()}
         if focus and lang == "ko":
             kept = [x for x in scored if focus & self.tokens_of(x[1])]

@@ -300,6 +300,11 @@ class Assistant:
                 and not counts_findings(utt, mentions, statuses_count=False):
             # '리빙랩 프로젝트는 몇 개 사업으로 추진 중이야?': a status word alone, counting another thing
             return "passages", scores, method + "+slots:status_word_only"
+        if intent not in ("organization", "validation") and "validation" not in scopes and "metric" not in kinds \
+                and "order" in kinds and "entity" not in kinds and re.search(HEADCOUNT, utt.squashed.lower()) \
+                and not kinds & AUDIT_SLOTS:
+            # 'Which department has the largest authorised headcount?': staff numbers, not a budget ranking
+            return "organization", scores, method + "+slots:headcount"
         if intent == "validation" and evidence == "budget" and not validation_answer.kinds_for(utt.squashed):
             # no check of the report's consistency is asked ('기본경비 빼고 세부사업 몇 개'): the tables answer
             return "budget", scores, method + "+slots:budget_not_validation"
@@ -549,6 +554,7 @@ TABLE_SCOPES = ("citizen", "admin", "include_admin", "body")      # scope words 
 AUDIT_SLOTS = {"status", "category"}
 MEASURE_SLOTS = {"metric", "derived", "exclusion", "comparison", "order", "aggregate", "scope"}
 TEXT_ASKS = {"place", "org", "date", "period", "person", "how"}      # answer types the report's text holds
+HEADCOUNT = r"정원|현원|headcount|staffnumber|numberofstaff|authori[sz]edstaff"
 FACT_ASKS = {"place", "org", "date", "period", "count", "amount", "rate"}     # a fact asked for, not an opinion
 # which intents slot evidence may overrule: weak evidence (a metric word alone) only the vague ones;
 # strong evidence (a measure with an order, condition, difference or exclusion) all but validation

@@ -44,3 +44,21 @@ def test_an_audit_year_figure_is_looked_up_in_the_findings(assistant, corpus):
     assert a.route == "audit" and "%" in a.answer.splitlines()[0], (a.answer, a.data.get("interpretation"))
     b = ask(assistant, "2017년 청년수당 예산 결산 집행률은?")
     assert b.route == "not_found"
+
+
+def test_a_condition_on_a_named_row_is_a_yes_no_check(assistant):
+    df = assistant.budget_tool.df
+    rows = df[(df["source"] == "appendix") & (df["level"] == "program")]
+    full = rows[rows["spent"] == rows["budget"]].iloc[0]["program"]
+    low = rows[(rows["spent"] / rows["budget"]) < 0.3].iloc[0]["program"]
+    a = ask(assistant, f"{full} 예산 다 쓴 거야?")
+    assert a.route == "budget" and a.answer.startswith("네"), a.answer
+    b = ask(assistant, f"{low} 지출률 50% 넘었어?")
+    assert b.route == "budget" and b.answer.startswith("아니요"), b.answer
+
+
+def test_the_largest_headcount_is_an_organisation_question(assistant, corpus):
+    org = [o for o in corpus.org if o.department != "계"]
+    top = max(org, key=lambda o: o.quota)
+    a = ask(assistant, "Which division has the biggest authorised headcount?")
+    assert a.route == "organization" and top.department in a.answer, a.answer
