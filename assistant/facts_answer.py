@@ -107,6 +107,8 @@ def answer_fact(question: str, utt: Utterance, answer_type: AnswerType | None, p
     """The facts asked for, cited; a subject that lacks the label → said so; else None."""
     if not facts or not utt.text or len(utt.text) > MAX_QUESTION_CHARS:
         return None          # a question that long names no one label (and is cut elsewhere)
+    if answer_type is not None and answer_type.kind == "how":
+        return None          # '위탁 끝나면 어떻게 한대': a plan or an action, not a label's value
     keys = asked_keys(utt, answer_type)
     ask_date = answer_type is not None and answer_type.kind in ("date", "period")
     if not keys and not ask_date:

@@ -83,7 +83,7 @@ def absent_words(ctx, req: Request) -> list[str]:
     out = list(finder.refused_asks(req.question))
     if req.lang == "ko":
         names = " ".join(m.text for m in req.mentions if m.kind in ("entity", "unknown_name"))
-        out += [t for t in finder.unknown_terms(req.question) if t not in out and t not in names]
+        out += [t for t in finder.unknown_terms(finder.respell(req.question)) if t not in out and t not in names]
     return out
 
 
@@ -357,13 +357,14 @@ def handle_passages(ctx, req: Request) -> Outcome:
         nxt = state.after(route=facts.route, question=req.question, programs=tuple(names) or state.programs)
         return Outcome(facts, nxt)
     finder = ctx.passages
+    question = finder.respell(req.question) if req.lang == "ko" else req.question     # '아카대미' → the report's spelling
     unknown = []
     if route in ("passages", "organization") and req.lang == "ko":
-        unknown = finder.unknown_terms(req.question) or (finder.unanswerable_focus(req.question, entity)
-                                                         if req.programs else [])
+        # asks the reports never answer are read as typed ('센터장 이름' must not be mended away)
+        unknown = finder.refused_asks(req.question) or finder.unknown_terms(question) or (
+            finder.unanswerable_focus(question, entity) if req.programs else [])
     elif route in ("passages", "organization"):
         unknown = finder.refused_asks(req.question)
-    question = finder.respell(req.question) if req.lang == "ko" else req.question     # '아카대미' → the report's spelling
     query = f"{question} {context}".strip()
     if req.lang == "en":
         query = f"{query} {finder.korean_keywords(req.question)}"

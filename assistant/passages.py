@@ -28,7 +28,6 @@ HEADING_WEIGHT = 0.5
 _CHANGE_ASK = re.compile(r"늘어|늘었|늘려|늘리|증가|확대|줄어|줄었|감소|축소|바뀌|변화|달라|increase|grow|rise|change|decrease")
 _CHANGE_SHOWN = re.compile(r"\d[^⇒→\n]{0,14}(?:⇒|→|->|➜)\s*\(?[’'‘]?\d")
 ANSWER_TYPE_BONUS = 0.25
-FOCUS_MIN_IDF = 2.0          # a word a statement must hold to answer must be rarer than this
 # what kind of figure a question asks for → the units a good answer carries
 ANSWER_TYPES = [   # (question pattern, pattern a good answer matches, required?)
     (r"몇\s*개월|how many months", r"\d+\s*개월", True),
@@ -49,7 +48,7 @@ GENERIC_NOUNS = {"지금", "현재", "정도", "올해", "작년", "내년", "�
                  "최근", "요즘", "얼마", "무엇", "어디", "누구", "언제", "동안", "이후", "이전", "당시", "전체", "총",
                  "사람", "분", "곳", "것", "거", "때", "얘기", "정보", "문의", "질문"}
 # words of a question that ask, not name a fact (never "missing from the reports")
-FUNCTION_NOUNS = {"날짜", "다음", "언제", "언제까지", "이번", "지난", "최대", "최소", "마지막", "처음", "결과", "상태",
+FUNCTION_NOUNS = {"날짜", "다음", "언제", "언제까지", "이번", "지난", "최대", "최소", "마지막", "처음", "결과", "결론", "상태",
                   "현황", "시기", "일정", "주소", "위치", "기관", "기간", "이름", "명칭", "숫자", "수치", "개수", "건수",
                   "횟수", "인원", "금액", "비율", "몇", "총", "합계", "차이", "변화", "이유", "목적", "방법", "계획",
                   "어디", "누구", "무엇", "뭐", "얼마", "정도", "사람", "분", "팀", "곳", "연령", "나이", "범위", "종류",
@@ -187,6 +186,7 @@ class PassageFinder:
         self._vocab_blob = "\n".join(self._idf)          # for 'a noun inside a longer compound'
         self._lines_sq: list[str] | None = None
         self._speller = None
+        self._word_speller = None
         self._heading_cache: dict[str, frozenset] = {}
         self._squashed = {d.id: squash("".join(corpus.lines[d.file][d.line_start - 1:d.line_end]))
                           for d in corpus.documents}
@@ -255,9 +255,13 @@ class PassageFinder:
                    for i in range(2, len(noun) - 1))
 
     def respell(self, question: str) -> str:
-        """The question with each noun the reports do not hold, but print one letter off, in the
-        reports' spelling (for retrieval and statement choice; the gate already accepts it)."""
+        """The question with each word (then each noun) the reports do not hold, but print one
+        letter off, in the reports' spelling (for retrieval, statement choice and the gate)."""
         out = question[:MAX_QUESTION_CHARS]
+        if self._word_speller is None:
+            from .understand.respell import Speller
+            self._word_speller = Speller(self._squashed.values(), min_len=4)
+        out = self._word_speller.respell(out)[0]           # '인권아카대미' (Kiwi would split it first)
         for noun in dict.fromkeys(self.nouns(out)):
             if noun in self._idf or any(noun in t for t in self._squashed.values()):
                 continue
@@ -309,7 +313,9 @@ class PassageFinder:
         for i, t in enumerate(toks):
             nxt = toks[i + 1] if i + 1 < len(toks) else None
             tag = nxt.tag if nxt is not None else ""
-            if t.tag in ("NNG", "NNP") and not tag.startswith(("XSV", "XSA")):
+            if t.tag in ("NNG", "NNP") and not tag.startswith(("XSV", "XSA")) \
+                    and not (tag.startswith(("EP", "EF", "EC")) and _adjacent(t, nxt)):   # '생겼어' misread as 생기+었
+
                 if tag == "XSN" and nxt.form in RATE_SUFFIXES and _adjacent(t, nxt):
                     out.append(t.form + nxt.form)     # '취업' + '률': the derived noun is what is asked
                 else:
@@ -491,8 +497,7 @@ class PassageFinder:
                 for x, sim in zip(pool, sims):
                     x[0] += EMBED_WEIGHT * ((sim - lo) / (hi - lo) if hi > lo else 0.0)
         focus = {t for t in terms if t not in ent and len(t) >= 2 and t not in GENERIC_NOUNS
-                 and not (patterns and t in FUNCTION_NOUNS)      # '위치' asks for a place: the type stands for it
-                 and self.idf(t) >= FOCUS_MIN_IDF}               # '운영', '계획': too common to say what is asked
+                 and not (patterns and t in FUNCTION_NOUNS)}     # '위치' asks for a place: the type stands for it
         focus |= {w for t in focus for w in SYNONYMS.get(t, "").split()}
         if focus and lang == "ko":
             kept = [x for x in scored if focus & self.tokens_of(x[1])]
