@@ -29,8 +29,14 @@ def duty_owner(corpus: Corpus, sq: str):
     want = _pairs(topic)
     if len(want) < 3:
         return None
-    scored = sorted(((len(want & _pairs(re.sub(r"\s+", "", d))) / len(want), f, d)
-                     for f in corpus.functions for d in f.duties), key=lambda x: -x[0])
+    def share(duty: str) -> float:
+        # the duty line's own pairs the question holds, or the question's the line holds
+        # ('갈등관리 매뉴얼 만들고 보급하는 건' holds most of '갈등관리 매뉴얼 마련 및 보급')
+        have = _pairs(re.sub(r"\s+", "", duty))
+        common = len(want & have)
+        return max(common / len(want), common / len(have) if len(have) >= 5 else 0.0) if common >= 4 else 0.0
+
+    scored = sorted(((share(d), f, d) for f in corpus.functions for d in f.duties), key=lambda x: -x[0])
     if not scored or scored[0][0] < DUTY_MIN:
         return None
     best = scored[0]

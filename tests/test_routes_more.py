@@ -62,3 +62,28 @@ def test_the_largest_headcount_is_an_organisation_question(assistant, corpus):
     top = max(org, key=lambda o: o.quota)
     a = ask(assistant, "Which division has the biggest authorised headcount?")
     assert a.route == "organization" and top.department in a.answer, a.answer
+
+
+def test_a_year_the_audit_text_reports_is_looked_up_not_refused(assistant, corpus):
+    import re as _re
+    audit = next(d for d in corpus.documents if d.kind == "audit_response")
+    body = "\n".join(corpus.lines[audit.file][audit.line_start - 1:audit.line_end])
+    told = sorted({2000 + int(y) for y in _re.findall(r"[’'‘](\d\d)\s?년", body)} - {2017, 2018})
+    assert told, "the audit text prints figures of an earlier year"
+    g = assistant.guards
+    assert told[0] in g.audit_told_years
+    from assistant.understand.normalize import utterance
+    from assistant.understand.types import Mention, Year
+    y = (Mention("year", Year(told[0]), (0, 4), str(told[0]), 1.0, "test"),)
+    assert g.years(utterance("x"), y, "passages") is None
+    assert g.years(utterance("x"), y, "budget") is not None            # the tables are of one year only
+    assert g.years(utterance("x"), y, "audit_count") is not None       # findings are counted for the audit's year
+
+
+def test_duty_lines_are_found_by_the_words_they_hold(corpus):
+    f = next(f for f in corpus.functions if any(len(d.replace(" ", "")) >= 10 for d in f.duties))
+    duty = next(d for d in f.duties if len(d.replace(" ", "")) >= 10)
+    words = duty.split()
+    asked = " ".join(words[: max(2, len(words) - 1)]) + " 하는 건 어느 부서 일이에요?"     # the last word left out
+    got = organization.duty_owner(corpus, asked.replace(" ", ""))
+    assert got is not None and got[0].department == f.department, (asked, got)

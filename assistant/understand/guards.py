@@ -45,6 +45,7 @@ class Guards:
     audit_years: frozenset[int]
     corpus_text: str
     departments: tuple[str, ...]
+    audit_told_years: frozenset[int] = frozenset()    # years whose figures the audit text prints
 
     @classmethod
     def from_corpus(cls, corpus, catalog) -> "Guards":
@@ -52,7 +53,16 @@ class Guards:
         audit_years = {int(y) for d in corpus.documents if d.kind == "audit_response"
                        for y in re.findall(r"(?:19|20)\d\d", d.title)}
         text = "\n".join("\n".join(lines) for lines in corpus.lines.values())
-        return cls(frozenset(budget_years), frozenset(audit_years), text, tuple(catalog.departments))
+        # years the audit document's text reports figures of ('’16년 22개동'): a finding may answer them
+        told: set[int] = set()
+        for d in corpus.documents:
+            if d.kind != "audit_response":
+                continue
+            body = "\n".join(corpus.lines[d.file][d.line_start - 1:d.line_end])
+            told |= {int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d\d)\s?년", body)}
+            told |= {2000 + int(y) for y in re.findall(r"[’'‘](\d\d)\s?년", body)}
+        return cls(frozenset(budget_years), frozenset(audit_years), text, tuple(catalog.departments),
+                   frozenset(told - budget_years))
 
     # -- the guards -------------------------------------------------------------------
     def years(self, utt: Utterance, mentions, intent: str) -> Refusal | None:
@@ -62,7 +72,11 @@ class Guards:
         known = self.budget_years | self.audit_years
         if intent == "budget":
             known = self.budget_years
-        elif intent in ("audit_count", "audit_topic"):
+        elif intent in ("audit_topic", "passages"):
+            # the text routes: a year whose figures the audit text prints may be answered there
+            # (and is refused there when nothing about it is found); counting findings is of the audit's year
+            known = self.audit_years | self.budget_years | self.audit_told_years
+        elif intent == "audit_count":
             known = self.audit_years | self.budget_years
         other = sorted(asked - known)
         if not other:

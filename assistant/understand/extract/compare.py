@@ -134,7 +134,7 @@ def extract(utt: Utterance, quantities: Sequence[Mention], metrics: Sequence[Men
                 op, s = o, max(0, s - 20) + b.start()
                 break
         after_op = None
-        restated = re.match(r"\s?\([^()]{0,30}\d[^()]{0,30}\)", text[e:])     # "50억원(5,000,000천원) 이상"
+        restated = re.match(r"\s?(?:won|원|krw)?\s?\([^()]{0,30}\d[^()]{0,30}\)", text[e:])   # "50억원(5,000,000천원) 이상"
         at = e + restated.end() if restated else e
         for o, rx in _AFTER_RE + _THAN_RE:
             a = rx.match(text, at)

@@ -112,7 +112,7 @@ def _without_restatements(text: str, found: list[Mention]) -> list[Mention]:
     for q in sorted(found, key=lambda m: m.span):
         prev = out[-1] if out else None
         gap = text[prev.span[1]:q.span[0]] if prev else ""
-        if prev is not None and re.fullmatch(r"\s?[(\[]\s?", gap) and prev.value.unit == q.value.unit \
+        if prev is not None and re.fullmatch(r"\s?(?:won|원|krw)?\s?[(\[]\s?", gap) and prev.value.unit == q.value.unit \
                 and abs(prev.value.value - q.value.value) <= 1e-6 * max(1.0, abs(q.value.value)):
             continue
         out.append(q)
