@@ -87,3 +87,36 @@ def data_of(res: AuditResult) -> dict:
 
 def summary_counts(frame: pd.DataFrame) -> dict:
     return {s: int((frame["status"] == s).sum()) for s in STATUSES}
+
+
+# 'the latest submitted': findings ordered by the dates their actions print
+LATEST = r"(?:제일|가장|젤)(?:늦게|나중에|마지막에?|최근에?)|마지막으로|latest|mostrecent|lastsubmitted|submittedlast"
+EARLIEST = r"(?:제일|가장|젤)(?:빨리|먼저|일찍|처음)|earliest|firstsubmitted|submittedfirst"
+SUBMIT = r"제출|냈|낸|submi"
+_DATE = re.compile(r"(20\d\d)\s?\.\s?(\d{1,2})\s?\.\s?(\d{1,2})")
+
+
+def asks_by_date(sq: str) -> str:
+    """'latest' | 'earliest' when the question orders findings by when they were submitted, else ''."""
+    sq = sq.lower()
+    if not re.search(SUBMIT, sq):
+        return ""
+    if re.search(LATEST, sq):
+        return "latest"
+    if re.search(EARLIEST, sq):
+        return "earliest"
+    return ""
+
+
+def by_date(items: pd.DataFrame, which: str) -> tuple[pd.DataFrame, str]:
+    """The findings whose action prints the latest (or earliest) date, all ties, and that date."""
+    dated = []
+    for i, r in items.iterrows():
+        ds = [(int(y), int(m), int(d)) for y, m, d in _DATE.findall(str(r["action"]))]
+        if ds:
+            dated.append((max(ds) if which == "latest" else min(ds), i))
+    if not dated:
+        return items.iloc[0:0], ""
+    best = (max if which == "latest" else min)(d for d, _ in dated)
+    rows = items.loc[[i for d, i in dated if d == best]]
+    return rows, f"{best[0]}.{best[1]}.{best[2]}."

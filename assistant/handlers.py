@@ -206,6 +206,21 @@ def handle_audit_count(ctx, req: Request) -> Outcome:
     multi = audit_answer.min_departments(req.utt.squashed)
     if multi:
         aq = replace(aq, min_departments=multi)
+    which = audit_answer.asks_by_date(req.utt.squashed)
+    if which and aq.operation != "detail":
+        # '자료제출 요구 중 제일 늦게 낸 건?': the findings of the scope ordered by the dates their actions print
+        pool = ctx.audit_tool.filter(aq)
+        rows, when = audit_answer.by_date(pool, which)
+        if len(rows):
+            res = ctx.audit_tool.run(aq)
+            res.items = rows
+            res.counts = {"total": len(rows), "by_status": audit_answer.summary_counts(rows), "by_category": {}}
+            word = ("가장 늦게" if which == "latest" else "가장 먼저") if req.lang == "ko" else which
+            head = (f"{len(pool)}건 중 {word} 제출된 것은 {when} 제출분입니다:" if req.lang == "ko"
+                    else f"Of {len(pool)}, the {which} submission is dated {when}:")
+            out = _audit_render(ctx, req, res, req.state, res.method + f" · 추진내용의 날짜 순({which})")
+            out.answer.answer = head + "\n" + out.answer.answer
+            return out
     topic = req.extra.get("topic")
     if topic and aq.operation != "detail":
         # '그거 관련해서 자료제출 요구도 있었어요?': findings of this scope about the same subject

@@ -584,13 +584,60 @@ def _type_note(wanted: list, lang: str) -> str:
     return f"The report does not give {names} for this. What it does say:"
 
 
+_ROW_UNITS = {"건수": "건", "개소": "개소", "개수": "개", "인원": "명", "횟수": "회", "명": "명", "건": "건", "개": "개",
+              "회": "회", "수": ""}
+_VALUE = re.compile(r"\d[\d,]*(?:\.\d+)?%?|-")
+
+
+def _join_spaced(tokens: list[str]) -> list[str]:
+    """'구 분', '건 수': letters a PDF spaced apart are one word again."""
+    out: list[str] = []
+    run: list[str] = []
+    for t in tokens + [""]:
+        if len(t) == 1 and "가" <= t <= "힣":
+            run.append(t)
+            continue
+        if run:
+            out += ["".join(run)] if len(run) > 1 else run
+            run = []
+        if t:
+            out.append(t)
+    return out
+
+
+def read_table(text: str) -> str:
+    """A header row and one value row printed inside a statement ('구 분 진단대상 1등급 … 건 수 60 4 …')
+    read as label–value pairs ('진단대상 60건, 1등급 4건, …'); any other text unchanged."""
+    tokens = _join_spaced(text.split())
+    # the last run of three or more values, right after a row label the table's unit names
+    end = len(tokens)
+    while end > 0 and not _VALUE.fullmatch(tokens[end - 1]):
+        end -= 1
+    start = end
+    while start > 0 and _VALUE.fullmatch(tokens[start - 1]):
+        start -= 1
+    k = end - start
+    if k < 3 or start < k + 1 or tokens[start - 1] not in _ROW_UNITS:
+        return text
+    heads = tokens[start - 1 - k:start - 1]
+    if any(_VALUE.fullmatch(h) or len(h) > 12 or h == "구분" for h in heads):
+        return text           # '구분' heads the row labels, never a value column: the rows do not line up
+    unit = _ROW_UNITS[tokens[start - 1]]
+    pairs = ", ".join(f"{h} {v}{unit if v != '-' and not v.endswith('%') else ''}"
+                      for h, v in zip(heads, tokens[start:end]))
+    lead = tokens[:start - 1 - k]
+    if lead and lead[-1] in ("구분", "구 분"):
+        lead = lead[:-1]
+    return " ".join(lead + [f"({pairs})"] + tokens[end:])
+
+
 def clean_statement(text: str) -> str:
     """Bullets off the front, sub-bullets as separators, spacing collapsed (wrapped lines are already joined)."""
     t = text.strip()
     t = re.sub(r"^(?:[" + re.escape("".join(BULLET_START + SUB_BULLETS)) + r"•·]\s*|v\s+)+", "", t)
     t = re.sub(r"\s+[－▸➠]\s*", " · ", t)
     t = re.sub(r"\s+-\s+(?=\S)", " · ", t)
-    return re.sub(r"\s{2,}", " ", t).strip()
+    return read_table(re.sub(r"\s{2,}", " ", t).strip())
 
 
 def frame(body: str, program: str, lang: str, note: str = "", calc: str = "") -> str:

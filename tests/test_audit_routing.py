@@ -43,3 +43,17 @@ def test_a_status_word_alone_counting_another_thing_is_not_an_audit_count(assist
     assert counts_findings(utt, mentions, statuses_count=False) is False
     utt, mentions = assistant._read("진행 중인 거 몇 개야?")
     assert counts_findings(utt, mentions, statuses_count=False) is True
+
+
+def test_findings_ordered_by_the_dates_their_actions_print(assistant):
+    import uuid
+    from assistant import audit_answer
+    items = assistant.audit
+    other = items[items["category"].str.startswith("기타")]
+    rows, when = audit_answer.by_date(other, "latest")
+    assert len(rows) >= 1 and when
+    a = assistant.ask("기타 자료제출 요구들 가운데 가장 나중에 낸 자료가 뭐였죠?", uuid.uuid4().hex)
+    assert a.route == "audit" and when in a.answer and rows.iloc[0]["id"] in a.answer, a.answer
+    assert audit_answer.asks_by_date("제일늦게낸건") == "latest" and audit_answer.asks_by_date("제일늦게끝난건") == ""
+    empty, none = audit_answer.by_date(other.iloc[0:0], "earliest")
+    assert empty.empty and none == ""

@@ -134,3 +134,11 @@ def test_bad_questions(synth_finder, q):
 def test_gate_refuses_opinions(synth_finder):
     assert "의견" in synth_finder.unknown_terms("공유부엌 사업이 효과가 있다고 보세요?")
     assert "의견" not in synth_finder.unknown_terms("공유부엌 사업 효과는?")
+
+
+def test_a_table_printed_in_a_statement_reads_as_pairs():
+    from assistant.passages import read_table
+    got = read_table("○ 점검 실시 구 분 대상 상급 하급 건 수 12 5 7 ※ 하급 사업 재점검")
+    assert "(대상 12건, 상급 5건, 하급 7건)" in got and got.startswith("○ 점검 실시") and got.endswith("재점검")
+    for text in ("예산 5,000 집행 3,000", "구분 상담 조사 건수 154 89 20", "청년 3 명 4 5 6", "", "가 나 다"):
+        assert read_table(text) == text                      # nothing a table cannot be read from is changed

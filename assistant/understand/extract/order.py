@@ -25,7 +25,7 @@ _MAX = re.compile(r"최고(?!로)|최대|최다|(?<!\d)1\s?위|1\s?등|일등|(?
                   r"|(?:높은|큰|많은)\s?(?:순|순서)")
 _MIN = re.compile(r"최소|최저|최하위|꼴찌|꼴등|맨\s?(?:아래|밑|끝|뒤)|바닥|저조한|부진한|제일\s?적게|가장\s?적게"
                   r"|(?<![a-z])(?:lowest|least|worst|bottom|smallest|fewest|minimum|min)(?![a-z])|(?:낮은|작은|적은)\s?(?:순|순서)")
-_K = re.compile(rf"(?P<dir>상위|하위|top|bottom)\s?(?P<n>{_N})(?:\s?(?:개|곳|위|건|가지|군데|개\s?사업))?"
+_K = re.compile(rf"(?P<dir>상위|하위|top|bottom|톱|탑)\s?(?P<n>{_N})(?:\s?(?:개|곳|위|건|가지|군데|개\s?사업))?"
                 rf"|(?<![가-힣\d])(?P<n2>{_N})\s?(?:개|곳|가지|군데|건)\s?만"
                 rf"|순(?:으로|서로|서대로)?\s?(?P<n3>{_N})\s?(?:개|곳|가지|군데|건|위)"
                 rf"|(?<![a-z])(?:the\s)?(?P<n4>{_N})\s(?:programmes|programs|projects|items|divisions|departments)\s(?:with|that|which)"
