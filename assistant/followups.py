@@ -164,6 +164,18 @@ def which_of_two(frame, mentions, state: DialogueState, catalog, squashed: str):
                    clarify_reason="", not_found="")
 
 
+def within_target(frame, mentions, state: DialogueState, catalog, squashed: str):
+    """'그 부서 사업 중에서 예산 제일 큰 건?': a ranking, count or list inside the department just named."""
+    q = _budget_query(frame)
+    if q is None or q.operation in ("lookup", "compare") or not _refs(mentions, "it") or _has_target(frame, mentions):
+        return None
+    depts = tuple(d for d in state.departments if d in catalog.departments)
+    if len(depts) != 1 or state.programs and not set(state.programs) <= set(depts):
+        return None
+    return replace(frame, query=replace(q, departments=depts, level="program" if q.level == "department" else q.level),
+                   clarify=(), clarify_reason="", not_found="")
+
+
 def same_target(frame, mentions, state: DialogueState, catalog, squashed: str):
     """'그 사업의 지출액은?' / '거기 지금까지 쓴 돈은?': the last target(s), a new measure."""
     if _has_target(frame, mentions) or any(m.kind == "unknown_name" for m in mentions):
@@ -216,7 +228,7 @@ def same_measure(frame, mentions, state: DialogueState, catalog, squashed: str):
 
 BUDGET_RULES: tuple[tuple[str, Callable], ...] = (
     ("add_target", add_target), ("pick_candidate", pick_candidate), ("excluding_last", excluding_last),
-    ("next_rank", next_rank), ("two_measures", two_measures),
+    ("next_rank", next_rank), ("two_measures", two_measures), ("within_target", within_target),
     ("among_them", among_them), ("which_of_two", which_of_two), ("same_target", same_target),
     ("same_measure", same_measure),
 )

@@ -125,3 +125,14 @@ def test_an_english_follow_up_with_a_new_measure(assistant):
     r = _row(assistant, "청년 허브")
     a, b = talk(assistant, "What is the budget of the youth hub (청년허브)?", "And its projected year-end spending amount?")
     assert b.route == "budget" and f"{int(r['forecast']):,}" in b.answer, b.answer
+
+
+def test_a_ranking_inside_the_department_just_answered(assistant):
+    df = assistant.budget_tool.df
+    depts = df[(df["source"] == "appendix") & (df["level"] == "department")].copy()
+    depts["rate"] = depts["spent"] / depts["budget"]
+    low = depts.sort_values("rate").iloc[0]["program"]
+    top = _programmes(assistant, low).sort_values("budget", ascending=False).iloc[0]["program"]
+    a, b = talk(assistant, "지출률 제일 낮은 부서는?", "그 부서 사업 중에서 예산 가장 많은 건?")
+    assert low in a.answer and top in b.answer.splitlines()[0], b.answer
+    assert any(r == "followup:within_target" for r in rules(b))

@@ -19,7 +19,7 @@ import re
 
 MAX_PARTS = 3
 MIN_CHARS = 3           # letters a part needs (without spaces and punctuation) to stand as a question
-_ASK_KO = r"(?:얼마(?:씩|나)?|몇\s?[가-힣]{0,3}?|어디|어디어디|뭐|무엇|무슨\s?[가-힣]+?|언제|언제까지|누구|어느\s?[가-힣]+?)"
+_ASK_KO = r"(?:얼마(?:씩|나)?|몇\s?[가-힣]{0,3}?|어디|어디어디|뭐|무엇|무슨\s?[가-힣]+?|언제|언제까지|누구|어느\s?[가-힣]+?|어떤\s?(?:거|것|곳|사업|건))"
 # '…얼마고 …', '…몇 건이고, …', '…어디야? …': the first part asked with its own question word
 _KO = re.compile(rf"(?P<ask>{_ASK_KO})(?:이|이었|였|인지)?고\s*,?\s+|(?P<mark>[?？])\s+(?=\S)")
 _EN = re.compile(r"(?P<ask>),?\s+and\s+(?=(?:how|what|where|when|who|which|whose|is|are|was|were|did|does|do|has|have)\b)"
