@@ -189,6 +189,8 @@ class BudgetTool:
             parts.append("·".join(q.departments))
         if q.citizen:
             parts.append("시민참여")
+        elif q.citizen is False:
+            parts.append("시민참여 아닌")
         parts.append(LEVEL_KO[q.level])
         text = " ".join(parts)
         if q.conditions:

@@ -71,6 +71,9 @@ def _untense(word: str) -> str:
     return "".join(out)
 
 
+_PLAIN_FUNCTION = {_untense(w) for w in FUNCTION_NOUNS}      # '날자' is '날짜' typed plain
+
+
 def _adjacent(a, b) -> bool:
     """Two tokens written without a space between them (unknown offsets: assume so)."""
     start, length = getattr(a, "start", None), getattr(a, "len", None)
@@ -232,7 +235,8 @@ class PassageFinder:
         refused = self.refused_asks(question)
         nouns = self.nouns(question)
         missing = [t for t in nouns if len(t) >= 2 and not t.isdigit() and t not in GENERIC_NOUNS
-                   and t not in FUNCTION_NOUNS and not t.startswith("몇") and not self.present(t)]
+                   and t not in FUNCTION_NOUNS and _untense(t) not in _PLAIN_FUNCTION and not t.startswith("몇")
+                   and not self.present(t)]
         return list(dict.fromkeys(refused + missing))
 
     def present(self, noun: str) -> bool:

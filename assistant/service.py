@@ -305,6 +305,12 @@ class Assistant:
                 and not kinds & AUDIT_SLOTS:
             # 'Which department has the largest authorised headcount?': staff numbers, not a budget ranking
             return "organization", scores, method + "+slots:headcount"
+        if intent == "organization" and any(m.kind == "aggregate" and m.value.op in ("count", "list") for m in mentions) \
+                and any(m.kind == "entity" and m.value.kind == "department" for m in mentions) \
+                and re.search(r"사업(?:이|은|는|들)?(?:몇|개수|수|전부|목록)|programmes|programs|projects", utt.squashed.lower()) \
+                and not re.search(HEADCOUNT + r"|명|인원|팀", utt.squashed.lower()):
+            # '<부서> 사업 몇 개 있어?': the appendix rows of that department are counted
+            return "budget", scores, method + "+slots:programme_count"
         if intent == "validation" and evidence == "budget" and not validation_answer.kinds_for(utt.squashed):
             # no check of the report's consistency is asked ('기본경비 빼고 세부사업 몇 개'): the tables answer
             return "budget", scores, method + "+slots:budget_not_validation"

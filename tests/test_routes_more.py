@@ -87,3 +87,20 @@ def test_duty_lines_are_found_by_the_words_they_hold(corpus):
     asked = " ".join(words[: max(2, len(words) - 1)]) + " 하는 건 어느 부서 일이에요?"     # the last word left out
     got = organization.duty_owner(corpus, asked.replace(" ", ""))
     assert got is not None and got[0].department == f.department, (asked, got)
+
+
+def test_the_tag_scope_left_out(assistant):
+    df = assistant.budget_tool.df
+    rows = df[(df["source"] == "appendix") & (df["level"] == "program")]
+    plain = rows[~rows["citizen"]].sort_values("budget").iloc[0]
+    a = ask(assistant, "시민참여 사업 말고 나머지 중에서 예산이 가장 적은 건?")
+    assert a.route == "budget" and plain["program"] in a.answer.splitlines()[0], a.answer
+
+
+def test_a_departments_programmes_counted(assistant):
+    df = assistant.budget_tool.df
+    rows = df[(df["source"] == "appendix") & (df["level"] == "program")]
+    dept = rows["department"].value_counts().index[-1]
+    n = int((rows["department"] == dept).sum())
+    a = ask(assistant, f"{dept}에는 사업이 몇 개나 있나요?")
+    assert a.route == "budget" and f"{n}개" in a.answer, a.answer

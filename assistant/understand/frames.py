@@ -283,6 +283,10 @@ def budget_frame(mentions: tuple[Mention, ...], utt: Utterance, *, total_row: st
         level = "admin"
     source = "body" if "body" in scopes else "appendix"
     citizen = True if "citizen" in scopes else None
+    for m in w.of("scope"):
+        if m.value.name == "citizen" and re.match(r"\S{0,4}\s?(?:\S{1,3}\s)?(?:빼고|빼면|뺀|제외|말고|아닌|외의|except|excluding|other than)",
+                                                 utt.text[m.span[1]:m.span[1] + 14]):
+            citizen = False          # '시민참여 사업들 빼고': every programme without the tag
     orders = w.of("order")
     aggs = sorted(w.of("aggregate"), key=lambda a: AGG_RANK.get(a.value.op, 9))
     agg = aggs[0].value if aggs else None

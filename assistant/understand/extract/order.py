@@ -19,7 +19,7 @@ _N = rf"(?:\d+|{NATIVE_RE}|one|two|three|four|five|six|seven|eight|nine|ten)"
 _NEUTRAL = re.compile(r"(?<![가-힣])(?:가장|제일|젤|제일로|최고로)")
 _SPEND_FORMS = r"(?:쓴|쓰고|쓰는|썼|쓰|쓸|나간|나가|집행)"       # every form of spending, for 잘/못/안 + it
 _UP = rf"높|크|큰|많|만은|비싼|활발|잘\s?{_SPEND_FORMS}"
-_DOWN = rf"낮|작|적|[조쪼자][그끄]마?|저조|부진|덜|못\s?(?:{_SPEND_FORMS[3:-1]}|미친)|안\s?{_SPEND_FORMS}|느린|뒤처"
+_DOWN = rf"낮|작|적|[조쪼자][그끄]마?|[조쪼][금끔]|저조|부진|덜|못\s?(?:{_SPEND_FORMS[3:-1]}|미친)|안\s?{_SPEND_FORMS}|느린|뒤처"
 _DIR_AFTER = re.compile(rf"[^?.!,]{{0,10}}?(?:(?P<up>{_UP})|(?P<down>{_DOWN}))")
 _MAX = re.compile(r"최고(?!로)|최대|최다|(?<!\d)1\s?위|1\s?등|일등|(?<![a-z])(?:top|highest|most|largest|biggest|greatest|maximum|max)(?![a-z])"
                   r"|(?:높은|큰|많은)\s?(?:순|순서)")
