@@ -214,7 +214,7 @@ class BudgetTool:
             return res
         res = self._other(q, rows, m, label, formula, scope_txt, n)
         if q.operation in ("lookup", "compare") and q.names and q.conditions and len(rows):
-            # '청춘삘딩 예산 다 쓴 거야?': a condition on a named row is a yes/no check of that row
+            # '<사업> 예산 다 쓴 거야?': a condition on a named row is a yes/no check of that row
             derived = with_derived(rows, tuple(c.metric for c in q.conditions))
             ok = pd.Series(True, index=derived.index)
             for c in q.conditions:

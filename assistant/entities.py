@@ -360,7 +360,7 @@ class Catalog:
                 continue
             if k.endswith("(계)"):
                 base = k[: -len("(계)")]
-                # '사업예산(계)', '사업예산계', or the base with a word for the whole ('사업예산 전체에서')
+                # 'X(계)', 'X계', or the base X with a word for the whole ('X 전체에서')
                 if k in qk or base + "계" in qk or re.search(re.escape(base) + r"(?:의)?(?:전체|총액|총계|전부)", qk):
                     out.append(t)
             elif k in qk:

@@ -21,17 +21,17 @@ def _pairs(s: str) -> set[str]:
 
 
 def duty_owner(corpus: Corpus, sq: str):
-    """'협치학교 운영은 어느 부서 업무야?': the department whose duty line holds what is asked,
+    """'<업무> 운영은 어느 부서 업무야?': the department whose duty line holds what is asked,
     with that line; None when no single duty holds it clearly."""
     topic = _ASK_WORDS.sub("", sq)
     if re.search(r"[가-힣]{2}", topic):
-        topic = "".join(re.findall(r"[가-힣]+", topic))     # 'which division runs the 협치학교': the Korean name
+        topic = "".join(re.findall(r"[가-힣]+", topic))     # 'which division runs the <한국어 이름>': the Korean name
     want = _pairs(topic)
     if len(want) < 3:
         return None
     def share(duty: str) -> float:
         # the duty line's own pairs the question holds, or the question's the line holds
-        # ('갈등관리 매뉴얼 만들고 보급하는 건' holds most of '갈등관리 매뉴얼 마련 및 보급')
+        # ('<업무> 매뉴얼 만들고 보급하는 건' holds most of '<업무> 매뉴얼 마련 및 보급')
         have = _pairs(re.sub(r"\s+", "", duty))
         common = len(want & have)
         return max(common / len(want), common / len(have) if len(have) >= 5 else 0.0) if common >= 4 else 0.0

@@ -265,7 +265,7 @@ class PassageFinder:
         if self._word_speller is None:
             from .understand.respell import Speller
             self._word_speller = Speller(self._squashed.values(), min_len=4)
-        out = self._word_speller.respell(out)[0]           # '인권아카대미' (Kiwi would split it first)
+        out = self._word_speller.respell(out)[0]           # a misspelt compound (Kiwi would split it first)
         for noun in dict.fromkeys(self.nouns(out)):
             if noun in self._idf or any(noun in t for t in self._squashed.values()):
                 continue

@@ -258,7 +258,7 @@ class Assistant:
         if intent == "budget" and years and not any(m.kind == "entity" for m in mentions) and \
                 years <= set(self.guards.audit_years) - set(self.guards.budget_years) and \
                 self.guards.final_figures(utt, mentions, "budget") is None:
-            # '협치서울의제사업 2017년 집행률': the tables are of another year; the audit report tells of that one
+            # '<사업> 2017년 집행률': the tables are of another year; the audit report tells of that one
             return "audit_topic", scores, method + "+slots:audit_year"
         return intent, scores, method
 
@@ -333,7 +333,7 @@ class Assistant:
             # a name with no measure asked ('…은 어디까지 운영돼?') is a question for the text
             return "passages", scores, method + "+slots:no_measure"
         if intent == "out_of_scope" and asks & FACT_ASKS and not self.passages.refused_asks(utt.text):
-            # 'UNDP와 MOU 언제 체결했어?': a date, a count or a place asked is a fact the text may hold —
+            # '<기관>과 MOU 언제 체결했어?': a date, a count or a place asked is a fact the text may hold —
             # the text route answers it or says it is not in the reports
             return "passages", scores, method + "+slots:fact_asked"
         if intent == "abstain":
@@ -381,7 +381,7 @@ class Assistant:
         return [p for p in self.catalog.programs if key and key in re.sub(r"\s+", "", p)]
 
     def _respell(self, q: str) -> tuple[str, tuple[tuple[str, str], ...]]:
-        """A name typed one letter off ('청년활동보쟝') in the catalog's spelling, before reading."""
+        """A name typed one letter off ('<사업명> 한 글자 틀림') in the catalog's spelling, before reading."""
         if not re.search(r"[가-힣]{3}", q):
             return q, ()
         if self._speller is None:

@@ -201,7 +201,7 @@ def _metrics(w: _Work, entity_spans: list[tuple[int, int]]) -> tuple[list[str], 
 
 
 def _word_at(text: str, span: tuple[int, int]) -> str:
-    """The whole Hangul word a span sits in ('시민참여' → '시민참여예산')."""
+    """The whole Hangul word a span sits in ('<태그>' → '<태그>예산')."""
     a, b = span
     while a > 0 and "가" <= text[a - 1] <= "힣":
         a -= 1
@@ -213,7 +213,7 @@ def _word_at(text: str, span: tuple[int, int]) -> str:
 def budget_frame(mentions: tuple[Mention, ...], utt: Utterance, *, total_row: str = "",
                  admin_names: tuple[str, ...] = (), names_with=None) -> Frame:
     """``names_with(word)``: the programme names holding a word (for a tag word that is also part
-    of several names: '시민참여예산 집행 얼마나 됐어?' asks which of them)."""
+    of several names: '<태그>예산 집행 얼마나 됐어?' asks which of them)."""
     w = _Work(tuple(mentions))
     row_names = tuple(e.value.name for e in w.of("entity") if e.value.kind in ("admin", "total"))
     excluded = _excluded_names(w, row_names)
@@ -286,7 +286,7 @@ def budget_frame(mentions: tuple[Mention, ...], utt: Utterance, *, total_row: st
     for m in w.of("scope"):
         if m.value.name == "citizen" and re.match(r"\S{0,4}\s?(?:\S{1,3}\s)?(?:빼고|빼면|뺀|제외|말고|아닌|외의|except|excluding|other than)",
                                                  utt.text[m.span[1]:m.span[1] + 14]):
-            citizen = False          # '시민참여 사업들 빼고': every programme without the tag
+            citizen = False          # '<태그> 사업들 빼고': every programme without the tag
     orders = w.of("order")
     aggs = sorted(w.of("aggregate"), key=lambda a: AGG_RANK.get(a.value.op, 9))
     agg = aggs[0].value if aggs else None

@@ -1,8 +1,8 @@
 """One letter off: a word the texts do not hold, in the texts' own spelling.
 
-    sp = Speller(["서울청년활동보장", "인권아카데미운영"])
-    sp.near("아카대미")                 -> "아카데미"
-    sp.respell("청년활동보쟝 원인행위율") -> ("청년활동보장 원인행위율", (("보쟝", "보장"),))
+    sp = Speller(["해오름도서관야간개방", "별빛공원놀이터점검"])
+    sp.near("놀이텨")                   -> "놀이터"
+    sp.respell("야간개반 예산") -> ("야간개방 예산", (("야간개반", "야간개방"),))
 
 A near letter shares two of initial consonant, vowel and final consonant with
 the letter typed ('게'/'계', '대'/'데', '쟝'/'장'). Only words of three Hangul

@@ -151,7 +151,7 @@ def catalog_mentions(utt: Utterance, catalog) -> list[Mention]:
             out.append(mention(utt, KIND, Entity(d, "department"), span, "catalog:department"))
     for t in catalog.find_totals(text):
         k = name_key(t)
-        forms = (k, k[:-3] + "계", k[:-3]) if k.endswith("(계)") else (k,)     # '사업예산 전체': the base named
+        forms = (k, k[:-3] + "계", k[:-3]) if k.endswith("(계)") else (k,)     # 'X 전체': the base named
         for form in forms:
             p = key.find(form)
             if p >= 0:
@@ -303,7 +303,7 @@ MEANING_MIN, MEANING_MARGIN = 0.86, 0.015      # e5 cosine of an English name to
 
 class NameMeaning:
     """English name phrases against the catalog's programme names by multilingual e5 meaning
-    ('youth project investment programme' → '청년프로젝트 투자 사업'); names embedded once."""
+    ('library night opening programme' → '<도서관 야간개방 사업>'); names embedded once."""
 
     def __init__(self, names, embed, threshold: float = MEANING_MIN, margin: float = MEANING_MARGIN):
         self.names, self.embed, self.threshold, self.margin = list(names), embed, threshold, margin
