@@ -136,6 +136,8 @@ def among_them(frame, mentions, state: DialogueState, catalog, squashed: str):
     last = state.budget_query
     if last is None or not _refs(mentions, "among") or _has_target(frame, mentions):
         return None
+    if last.operation == "lookup" and len(last.names) + len(last.departments) == 1:
+        return None          # '그중 지금까지 지출한 건?' after one row: a part of that row (same_target)
     new = _budget_query(frame)
     conds = tuple(last.conditions) + tuple(c for c in (new.conditions if new else ()) if c not in last.conditions)
     excl = tuple(last.exclusions) + tuple(c for c in (new.exclusions if new else ()) if c not in last.exclusions)
@@ -152,10 +154,15 @@ def among_them(frame, mentions, state: DialogueState, catalog, squashed: str):
 
 def which_of_two(frame, mentions, state: DialogueState, catalog, squashed: str):
     """'둘 중에 지출률은 어디가 더 높아요?': compare the last two targets named."""
-    if not _refs(mentions, "both") or _has_target(frame, mentions) or len(state.entity_history) < 2:
+    if not _refs(mentions, "both") or _has_target(frame, mentions):
         return None
-    a, b = state.entity_history[-2], state.entity_history[-1]
-    targets = tuple(dict.fromkeys(a + b))
+    if state.entity_history and len(state.entity_history[-1]) == 2:
+        targets = tuple(state.entity_history[-1])        # the last answer listed exactly two rows
+    elif len(state.entity_history) >= 2:
+        a, b = state.entity_history[-2], state.entity_history[-1]
+        targets = tuple(dict.fromkeys(a + b))
+    else:
+        return None
     last = state.budget_query
     metrics = _metrics(mentions) or (last.metrics if last else ("budget",))
     q = _lookup(targets, metrics, set(catalog.departments))
@@ -179,6 +186,9 @@ def within_target(frame, mentions, state: DialogueState, catalog, squashed: str)
 def same_target(frame, mentions, state: DialogueState, catalog, squashed: str):
     """'그 사업의 지출액은?' / '거기 지금까지 쓴 돈은?': the last target(s), a new measure."""
     if _has_target(frame, mentions) or any(m.kind == "unknown_name" for m in mentions):
+        return None
+    if not (_refs(mentions, "it") or _refs(mentions, "among") or _refs(mentions, "other")) and not frame.metrics_explicit \
+            and not _metrics(mentions):
         return None
     targets = state.programs or state.departments or state.result_names[:2]
     if not targets:

@@ -20,7 +20,7 @@ from index.validate import validate
 
 from . import budget_answer, validation_answer
 from .answer import Answer
-from .audit import AuditTool
+from .audit import AuditQuery, AuditTool
 from .budget import BudgetTool
 from .dialogue import VERSION as STATE_VERSION, DialogueState
 from .entities import Catalog
@@ -351,6 +351,12 @@ class Assistant:
         if intent == "audit_count":
             frame = F.audit_frame(mentions, utt, statuses=STATUSES, categories=tuple(self.audit_tool.categories))
             refs = {m.value.kind for m in mentions if m.kind == "reference"}
+            aq = frame.query
+            if "it" in refs and isinstance(aq, AuditQuery) and not aq.departments and len(state.departments) == 1 \
+                    and not any(m.kind == "entity" for m in mentions):
+                # '그 부서 지적사항 중 추진중인 건?': the department the conversation is about
+                frame = replace(frame, query=replace(aq, departments=tuple(state.departments)),
+                                rules=frame.rules + ("followup:that_department",))
             if state.route == "audit" and state.audit_query is not None and ("among" in refs or not frame.targets):
                 last = state.audit_query
                 new = frame.query

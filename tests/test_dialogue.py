@@ -136,3 +136,22 @@ def test_a_ranking_inside_the_department_just_answered(assistant):
     a, b = talk(assistant, "지출률 제일 낮은 부서는?", "그 부서 사업 중에서 예산 가장 많은 건?")
     assert low in a.answer and top in b.answer.splitlines()[0], b.answer
     assert any(r == "followup:within_target" for r in rules(b))
+
+
+def test_that_department_carries_into_an_audit_count(assistant):
+    items = assistant.audit
+    dept = "민관협력담당관" if "민관협력담당관" in assistant.catalog.departments else assistant.catalog.departments[0]
+    n = int(items[items["departments"].apply(lambda ds: dept in ds) & (items["status"] == "추진중")].shape[0])
+    a, b = talk(assistant, f"{dept} 예산은?", "그 부서 감사 지적사항 중 추진중인 건 몇 건?")
+    assert b.route == "audit" and f"{n}건" in b.answer and dept in b.answer, b.answer
+
+
+def test_two_rows_listed_then_their_sum_and_a_part_of_one_row(assistant):
+    df = assistant.budget_tool.df
+    rows = df[(df["source"] == "appendix") & (df["level"] == "program") & df["citizen"] & (df["spent"] == 0)]
+    assert len(rows) == 2          # the parsed report lists two such rows: the question below relies on it
+    a, b = talk(assistant, "시민참여 사업 중에 한 푼도 안 나간 게 있나?", "둘 예산 합치면?")
+    assert f"{int(rows['budget'].sum()):,}" in b.answer and any(r == "followup:which_of_two" for r in rules(b)), b.answer
+    r = _row(assistant, "청년 허브")
+    c, d = talk(assistant, "청년 허브 운영 예산현액은?", "그중 지금까지 지출한 건?")
+    assert f"{int(r['spent']):,}" in d.answer and "55개" not in d.answer, d.answer

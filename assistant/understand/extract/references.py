@@ -27,7 +27,7 @@ _AMONG = re.compile(r"(?<![가-힣])(?:그|이|저)\s?(?:중에서|중에|중|�
                     r"|(?<![a-z])(?:among them|among those|of those|of them|out of those|out of them|of these|among these)(?![a-z])")
 _BOTH = re.compile(r"(?<![가-힣])(?:그|이|저)\s?(?:둘|두\s?(?:개|곳|사업|부서|담당관|군데|가지))(?![가-힣]{2})"
                    r"|(?<![가-힣])(?:둘|두\s?(?:개|곳|사업|부서|담당관|군데))\s?(?:중에서|중에|중|가운데|다)(?![가-힣]{2})"
-                   r"|(?<![가-힣])(?:둘|두\s?(?:개|곳|사업|부서|담당관|군데))(?:이|의|을|를|은|는)?(?=\s?(?:차이|합|더하|비교))"
+                   r"|(?<![가-힣])(?:둘|두\s?(?:개|곳|사업|부서|담당관|군데))(?:이|의|을|를|은|는)?(?=\s?(?:[가-힣]{1,4}\s)?(?:차이|합|더하|비교))"
                    r"|(?<![a-z])(?:which of the two|both of them|both|either of them|the two)(?![a-z])")
 _OTHER = re.compile(r"^\s?(?P<w>그럼|그러면|그렇다면|그리고|그럼요|그러면요|그런데|근데|and|what about|how about|then)(?![가-힣a-z])[\s,]*")
 _MORPH_OK = {"MM", "NP"}
@@ -42,7 +42,8 @@ def extract(utt: Utterance) -> list[Mention]:
     out = []
     for kind, rx in (("among", _AMONG), ("both", _BOTH), ("it", _IT)):
         for m in rx.finditer(text):
-            if utt.morphs and re.match(r"[가-힣]", m.group(0)):
+            if utt.morphs and re.match(r"[가-힣]", m.group(0)) and kind != "both":
+                # ('둘 중', '둘 차이', '두 개 합치면' are read by their context; Kiwi may tag 둘 as 두다)
                 mo = _morph_at(utt, m.start())
                 if mo is not None and mo.tag not in _MORPH_OK and not (kind == "it" and mo.form == "해당") \
                         and not (mo.tag == "IC" and mo.form in ("그", "저") and m.end() - m.start() > 2) \
