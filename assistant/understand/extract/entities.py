@@ -9,6 +9,8 @@ per programme it may mean, all with via='ambiguous').
 via='unknown' and score 0."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import re
 from functools import lru_cache
 from typing import Sequence
@@ -363,11 +365,31 @@ def by_meaning(utt: Utterance, out: list[Mention], meaning) -> list[Mention]:
     return out
 
 
+def _clip_at_commas(utt: Utterance, m: Mention) -> Mention:
+    """A name span never crosses a comma of a list ('A, B, C'): the part that holds most of the name."""
+    text = utt.text[m.span[0]:m.span[1]]
+    if "," not in text or "," in m.value.name:
+        return m
+    key = set(bigrams(name_key(m.value.name))) if m.value.via != "unknown" else set()
+    best, start = None, m.span[0]
+    for part in re.split(r"(,\s*)", text):
+        if part and not re.fullmatch(r",\s*", part):
+            score = len(set(bigrams(name_key(part))) & key) if key else len(part)
+            if best is None or score > best[0]:
+                best = (score, start, start + len(part))
+        start += len(part)
+    if best is None:
+        return m
+    span = (best[1], best[2])
+    value = m.value if m.value.via != "unknown" else Entity(utt.text[span[0]:span[1]], m.value.kind, "unknown", 0.0)
+    return replace(m, span=span, text=utt.text[span[0]:span[1]], value=value)
+
+
 def extract(utt: Utterance, catalog, meaning=None) -> list[Mention]:
-    found = catalog_mentions(utt, catalog) if catalog is not None else []
+    found = [_clip_at_commas(utt, m) for m in (catalog_mentions(utt, catalog) if catalog is not None else [])]
     out = list(found)
     depts = [m.span for m in found if m.value.kind == "department"]
-    for u in unknown_names(utt, [m.span for m in found], soft=depts):
+    for u in (_clip_at_commas(utt, x) for x in unknown_names(utt, [m.span for m in found], soft=depts)):
         taken = tuple(x.value.name for x in out if x.kind == KIND and x.value.via != "ambiguous")
         got = resolve_unknown(utt, u, catalog, exclude=taken)
         if got[0].kind == KIND:     # a department word inside the resolved name is part of that name
