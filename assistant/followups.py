@@ -119,8 +119,7 @@ def two_measures(frame, mentions, state: DialogueState, catalog, squashed: str):
     targets = state.programs or state.departments
     if len(targets) != 1:
         return None
-    total = any(m.kind == "aggregate" and m.value.op == "sum" for m in mentions)
-    if not (_TWO_OF.search(squashed) or total) or total:
+    if any(m.kind == "aggregate" and m.value.op == "sum" for m in mentions) or not _TWO_OF.search(squashed):
         return None                 # the sum of two measures of one row means nothing in the table
     a, b = sorted((a, b), key=lambda m: MAGNITUDE.index(m) if m in MAGNITUDE else len(MAGNITUDE))
     q = _lookup(tuple(targets), (f"{a}-{b}",), set(catalog.departments))
