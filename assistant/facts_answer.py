@@ -52,6 +52,11 @@ def asked_keys(utt: Utterance, answer_type: AnswerType | None) -> list[str]:
         keys.append(TYPE_KEYS[answer_type.kind])
     if "operator" in keys and "place" in keys and not re.search(r"주소|위치|소재지|where|address", sq + utt.text):
         keys.remove("place")                # '어디가 운영해' asks who, not where
+    if answer_type is not None and answer_type.kind in ("date", "period") and "operator" in keys \
+            and re.search(r"위탁|수탁|계약", sq) and not re.search(r"누가|누구|기관|법인|단체|맡|주체", sq):
+        # '위탁 언제 끝나?': a time is asked; the bare word names the contract, not its operator
+        keys[keys.index("operator")] = "period"
+        keys = list(dict.fromkeys(keys))
     return list(dict.fromkeys(keys))
 
 

@@ -95,6 +95,7 @@ class FindingFinder:
         tok = tokenize or getattr(getattr(getattr(index, "lexical", None), "tokenizer", None), "tokenize", None)
         self.tokenize = tok or (lambda t: re.findall(r"[가-힣]{2,}|[a-z]{3,}|\d[\d,.]*", t.lower()))
         self._rows = {str(r["id"]): r for _, r in audit_frame.iterrows()}
+        self._ids = [str(x) for x in audit_frame["id"]]
         self._pos = {str(r["id"]): i for i, (_, r) in enumerate(audit_frame.iterrows())}
         self._statements = {i: statements_of(r["action"], "추진내용") + statements_of(r["plan"], "향후계획")
                             for i, r in self._rows.items()}
@@ -110,9 +111,11 @@ class FindingFinder:
         return [t for t in dict.fromkeys(self.tokenize(question))
                 if t not in AUDIT_WORDS and t not in dept_toks and not t.isdigit() and len(t) >= 2]
 
-    def rank(self, question: str, departments=()) -> list[tuple[str, float, float]]:
-        """(id, fused score, letter-pair weight), best first."""
-        pairs = {str(self.df.iloc[i]["id"]): s for i, s in self.tool.rank(question)}
+    def rank(self, question: str, departments=(), within=()) -> list[tuple[str, float, float]]:
+        """(id, fused score, letter-pair weight), best first; ``within``: only these findings."""
+        pairs = {self._ids[i]: s for i, s in self.tool.rank(question)}
+        if within:
+            pairs = {i: s for i, s in pairs.items() if i in within}
         search: dict[str, int] = {}
         if self.index is not None:
             try:
@@ -121,7 +124,7 @@ class FindingFinder:
                 hits = []
             for r, h in enumerate(hits):
                 aid = getattr(h, "audit_id", "")
-                if aid and aid not in search:
+                if aid and aid not in search and (not within or aid in within):
                     search[aid] = r
         top = max(pairs.values(), default=0.0) or 1.0
         sims: dict[str, float] = {}
@@ -136,6 +139,8 @@ class FindingFinder:
             sims = {i: (v - lo) / (hi - lo) if hi > lo else 0.0 for i, v in raw.items()}
         out = []
         for aid in self._rows:
+            if within and aid not in within:
+                continue
             s = W_PAIRS * pairs.get(aid, 0.0) / top + W_SEARCH * (1.0 / (1 + search[aid]) if aid in search else 0.0) \
                 + W_EMBED * sims.get(aid, 0.0)
             if departments and not any(d in self._rows[aid]["departments"] for d in departments):
@@ -201,9 +206,10 @@ class FindingFinder:
 
     # ------------------------------------------------------------------ answer
     def answer(self, question: str, utt: Utterance | None, answer_type: AnswerType | None, lang: str = "ko",
-               departments=(), *, min_pairs: float = 0.0) -> Answer | None:
+               departments=(), *, min_pairs: float = 0.0, within=()) -> Answer | None:
         """``min_pairs``: the letter-pair weight the topic must share with a finding
-        (FOUND_MIN when 0); a caller with no audit word in the question asks for more."""
+        (FOUND_MIN when 0); a caller with no audit word in the question asks for more.
+        ``within``: the findings to choose among ('그중 <주제>는 어떻게 했어?' after a list)."""
         if not question or not question.strip():
             return None
         question = question[:MAX_QUESTION_CHARS]
@@ -220,17 +226,18 @@ class FindingFinder:
         if not topic:
             return None                       # a count or filter: the count route
         # the topic alone must name a finding: words like '지적사항' match every one of them
-        topic_pairs = max((s for _, s in self.tool.rank(" ".join(topic))), default=0.0)
+        topic_pairs = max((s for i, s in self.tool.rank(" ".join(topic)) if not within or self._ids[i] in within),
+                          default=0.0)
         if min_pairs and topic_pairs < min_pairs:
             return None
         if topic_pairs < FOUND_MIN:
             if counting or filtering or at.kind in ("what", "yesno"):
                 return None
-            ranked = self.rank(question_ko, departments)
+            ranked = self.rank(question_ko, departments, within)
             return self._not_found(question, ranked[:3], lang) if ranked else None
         if (counting or filtering) and topic_pairs < 2 * FOUND_MIN:
             return None                       # '<부서> 자료제출 몇 건?' counts, it names no finding
-        ranked = self.rank(question_ko, departments)
+        ranked = self.rank(question_ko, departments, within)
         if not ranked:
             return None
         best_id, best, pairs = ranked[0]

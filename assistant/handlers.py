@@ -260,7 +260,7 @@ def handle_audit_topic(ctx, req: Request) -> Outcome:
     finder = ctx.findings_finder()
     if finder is not None:
         ans = finder.answer(req.question, req.utt, req.extra.get("answer_type"), req.lang,
-                            departments=tuple(req.departments))
+                            departments=tuple(req.departments), within=tuple(req.extra.get("within", ())))
         if ans is not None and ans.route == "not_found" and req.extra.get("topic_fallback") == "detail":
             ans = None                # a passage already named a finding: that one is the answer
         if ans is not None:
@@ -289,7 +289,9 @@ def handle_validation(ctx, req: Request) -> Outcome:
     if not kinds:
         return Outcome(Answer(req.question, "", "passages"), state, redirect="passages",
                        redirect_extra=(("route", "validation"), ("max_units", 3)))
-    found = validation_answer.select(ctx.findings, kinds, programs)
+    found = validation_answer.select(ctx.findings, kinds, programs if "breakdown_mismatch" not in kinds else [])
+    if "breakdown_mismatch" in kinds:
+        found = validation_answer.closest(found, req.utt.squashed)       # the figure the question names
     if not found and programs and "body_appendix_mismatch" in kinds:
         found = validation_answer.select(ctx.findings, ("body_split_rows",), programs)
     context = ctx.validation_context(kinds, depts)

@@ -55,6 +55,7 @@ FUNCTION_NOUNS = {"날짜", "다음", "언제", "언제까지", "이번", "지�
                   "대상", "제일", "가장", "며칠", "몇일", "몇시"}
 NOUN_SUFFIXES = set("액금비률율수자명량별간들일")       # '…일': the date of a thing the reports name
 RATE_SUFFIXES = set("률율")
+READING_MARGIN = 5.0      # log-score within which another analysis of the question is a close reading
 
 
 _TENSE = {1: 0, 4: 3, 8: 7, 10: 9, 13: 12}        # ㄲ→ㄱ ㄸ→ㄷ ㅃ→ㅂ ㅆ→ㅅ ㅉ→ㅈ (initial consonant indices)
@@ -72,6 +73,12 @@ def _untense(word: str) -> str:
 
 
 _PLAIN_FUNCTION = {_untense(w) for w in FUNCTION_NOUNS}      # '날자' is '날짜' typed plain
+
+
+def _holds(tokens: frozenset, term: str) -> bool:
+    """The term is one of the tokens, or (three letters or more) part of a longer compound token:
+    a question's '<파크>' is in a title's '<서울…파크>'."""
+    return term in tokens or (len(term) >= 3 and any(term in t for t in tokens if len(t) > len(term)))
 
 
 def _adjacent(a, b) -> bool:
@@ -163,10 +170,13 @@ def numbers(text: str) -> set[str]:
 
 class PassageFinder:
     def __init__(self, corpus: Corpus, tokenize: Callable[[str], list[str]], threshold: float = 0.3, pos=None, *,
-                 embed=None):
+                 embed=None, readings=None):
         """`embed`: texts → vectors (or an object with embed_query/embed_documents, e.g. the index's
-        embedder); when given, statement choice also weighs meaning. Statement vectors are cached."""
+        embedder); when given, statement choice also weighs meaning. Statement vectors are cached.
+        `readings`: text → the few best analyses as (tokens, log-score), best first (Kiwi's
+        ``analyze(text, top_n=3)``); the gate then doubts a noun another close reading takes as a verb."""
         self.corpus = corpus
+        self.readings = readings
         self.embed = embed
         self._vectors: dict[str, object] = {}
         self._program_spans = sorted(((sec.doc, sec.line_start, sec.line_end, sec.program or sec.title)
@@ -236,7 +246,42 @@ class PassageFinder:
         missing = [t for t in nouns if len(t) >= 2 and not t.isdigit() and t not in GENERIC_NOUNS
                    and t not in FUNCTION_NOUNS and _untense(t) not in _PLAIN_FUNCTION and not t.startswith("몇")
                    and not self.present(t)]
+        missing = self._surely_nouns(question, missing)
         return list(dict.fromkeys(refused + missing))
+
+    def _surely_nouns(self, text: str, missing: list[str]) -> list[str]:
+        """The missing nouns every close reading takes as nouns: where another analysis of
+        the words around it, nearly as likely, reads a verb or an adverb there ('사서' as
+        사+어서 'buy and', '결국' as an adverb), the word is no missing fact."""
+        if not missing or self.readings is None:
+            return missing
+        out = []
+        for noun in missing:
+            doubtful = False
+            for m in re.finditer(re.escape(noun), text):
+                # the word holding the noun with one word either side: alternatives of a whole
+                # sentence differ at its other words
+                words = list(re.finditer(r"\S+", text))
+                i = next((k for k, w in enumerate(words) if w.start() <= m.start() < w.end()), None)
+                if i is None:
+                    continue
+                a, b = words[max(0, i - 1)].start(), words[min(len(words) - 1, i + 1)].end()
+                at = m.start() - a
+                try:
+                    readings = list(self.readings(text[a:b]))
+                except Exception:       # a tagger that cannot give alternatives: the noun stays
+                    readings = []
+                if len(readings) < 2:
+                    continue
+                best = readings[0][1]
+                doubtful = any(best - score <= READING_MARGIN and any(
+                    t.start == at and not t.tag.startswith(("N", "S", "X")) for t in toks)
+                    for toks, score in readings)
+                if doubtful:
+                    break
+            if not doubtful:
+                out.append(noun)
+        return out
 
     def present(self, noun: str) -> bool:
         """The noun is in the reports: as a morpheme, inside a longer one, in the text, or as known parts
@@ -335,14 +380,14 @@ class PassageFinder:
         toks = self.tokens_of(unit)
         weight = {t: self.idf(t) * (ENTITY_WEIGHT if t in entity else 1.0) for t in terms}
         total = sum(weight.values()) or 1.0
-        s = sum(w for t, w in weight.items() if t in toks) / total
+        s = sum(w for t, w in weight.items() if _holds(toks, t)) / total
         if s == 0:
             return 0.0
         # a statement under a heading says it of the heading's subject ('공간확충 : 3개소 ⇒ 9개소' under
         # '…청년활력공간 확충'): the heading's words count for it, at HEADING_WEIGHT
         head = self.heading_tokens(unit) - toks
         if head:
-            s += HEADING_WEIGHT * sum(w for t, w in weight.items() if t in head) / total
+            s += HEADING_WEIGHT * sum(w for t, w in weight.items() if not _holds(toks, t) and _holds(head, t)) / total
         if terms and _CHANGE_ASK.search(" ".join(terms)) and _CHANGE_SHOWN.search(unit.text):
             s += ANSWER_TYPE_BONUS / 2          # '몇 개소로 늘어나?': a statement with 'A ⇒ B'
 
@@ -511,9 +556,14 @@ class PassageFinder:
             scored = kept
         note = ""
         if patterns:
-            typed = [x for x in scored if x[3]]
+            # a statement holding the type asked answers only when it is about as much about
+            # the question as the best one: far weaker, it is another subject that happens to hold a date
+            top = max(scored, key=lambda x: x[0])
+            typed = [x for x in scored if x[3] and x[0] >= TYPED_FLOOR * top[0]]
             if typed:
                 scored = typed
+            elif getattr(top[2], "kind", "") == "audit_item":
+                scored = [top]          # a finding: its own statements are chosen by type (findings by topic)
             else:
                 note = _type_note(wanted, lang)
         scored.sort(key=lambda x: -x[0])
@@ -542,6 +592,7 @@ class PassageFinder:
 
 
 EMBED_WEIGHT = 0.3
+TYPED_FLOOR = 0.6        # a typed statement scoring under this share of the best one does not answer
 EMBED_TOP = 8            # statements re-scored by meaning (the lexically best ones)
 EMBED_CHARS = 300
 TYPE_NAMES = {"place": ("장소", "a place"), "org": ("기관", "an organisation"), "date": ("날짜", "a date"),
@@ -556,7 +607,7 @@ def type_pattern(at) -> str | None:
     """The pattern a statement must match to hold an answer of this type; None = no constraint."""
     kind = getattr(at, "kind", "")
     if kind == "place":
-        return (r"[가-힣]+[구동로길]\s*\d+|[가-힣]{1,4}(?<!자치)(?:구|군)(?=[\s,·)/]|$)|[가-힣]{2,4}동(?=[\s,·)/]|$)|"
+        return (r"[가-힣]{2,}(?:앞|옆|인근|부근)(?=[\s,·)/]|$)|[가-힣]+[구동로길]\s*\d+|[가-힣]{1,4}(?<!자치)(?:구|군)(?=[\s,·)/]|$)|[가-힣]{2,4}동(?=[\s,·)/]|$)|"
                 r"\((?:[가-힣]{2,3},\s*){2,}[가-힣]{2,3}\)|일대|소재지|內")
     if kind == "org":
         return (r"사단법인|\(사\)|㈜|\(주\)|재단|법인|대학교|학회|협회|조합|센터|공사|공단|연구소|연구원|진흥원|위원회|업체|"
@@ -564,7 +615,8 @@ def type_pattern(at) -> str | None:
     if kind == "date":
         return _DATE
     if kind == "period":
-        return r"(?:" + _DATE + r").{0,12}[~∼]|부터|까지|\d+\s*개월|\d+\s*년간|기간"
+        span = r"(?:" + _DATE + r").{0,12}[~∼]|부터|까지|\d+\s*개월|\d+\s*년간|기간"
+        return span + "|" + _DATE if getattr(at, "counter", None) == "까지" else span    # '언제까지': a deadline
     if kind == "count":
         c = getattr(at, "counter", None)
         if c:

@@ -108,7 +108,7 @@ class Assistant:
         # statement embedded once) for no measured gain on the gold and blind sets: opt-in
         embedder = getattr(index, "embedder", None) if index is not None and self.settings.statement_vectors else None
         self._finder = PassageFinder(self.corpus, self._tokenize or _tokenizer_of(index), pos=self._pos_fn,
-                                     embed=embedder)
+                                     embed=embedder, readings=_readings_of(index))
         self._findings_finder = None
         self._speller = None
         self._ready.set()
@@ -287,6 +287,12 @@ class Assistant:
                     or (short and (({"status", "category"} & kinds) or not slots))):
                 if state.audit_item and ("it" in refs or short) and not {"status", "category", "aggregate"} & kinds:
                     return "audit_followup", scores, method + "+followup:finding"
+                finder = self.findings_finder()
+                if "among" in refs and len(state.audit_items) > 1 and not {"status", "category"} & kinds \
+                        and finder is not None and finder.topic_terms(utt.text) \
+                        and not counts_findings(utt, mentions):
+                    # '그중 <주제> 관련된 건 뭐라고 조치했어?': one of the findings just listed, by its topic
+                    return "audit_topic", scores, method + "+followup:topic_among"
                 return "audit_count", scores, method + "+followup:audit"
         scopes = {m.value.name for m in mentions if m.kind == "scope"}
         programmes = {m.value.name for m in mentions if m.kind == "entity" and m.value.kind == "program"}
@@ -418,6 +424,8 @@ class Assistant:
         extra: dict = {}
         if intent == "audit_followup":
             handler_intent, extra = "audit_detail", {"item_id": state.audit_item}
+        if method.endswith("followup:topic_among"):
+            extra = {"within": state.audit_items}
         frame = self._frame(handler_intent, utt, mentions, state)
         if fixes:
             rules += [f"respell:{a}->{b}" for a, b in fixes]
@@ -528,6 +536,13 @@ class Assistant:
             s = summ[0]
             ctx["audit_count_mismatch"] = [f"총괄표 {s.total}건 = 파싱된 항목 {len(self.audit)}건; " +
                                            ", ".join(f"{k} {v}건" for k, v in s.counts.items())]
+            for c in self.corpus.audit_summary:
+                if c.category == "계":
+                    continue
+                items = self.audit[self.audit["category"] == c.category]
+                counted = ", ".join(f"{k} {int((items['status'] == k).sum())}건" for k, v in c.counts.items() if v)
+                ctx["audit_count_mismatch"].append(f"{c.category} 총괄표 {c.total}건 ({', '.join(f'{k} {v}건' for k, v in c.counts.items() if v)})"
+                                                   f" = 항목 재집계 {len(items)}건 ({counted})")
         app = self.budget[self.budget["source"] == "appendix"]
         ov = self.budget[self.budget["source"] == "overview"]
         tot = app[app["level"] == "total"]
@@ -657,6 +672,15 @@ def counts_findings(utt: Utterance, mentions, *, statuses_count: bool = True) ->
                 return False
             continue
         named = [m.span for m in mentions if m.kind in ("entity", "scope")]
+        after = re.match(r"\s*([가-힣]+)", utt.text[a.span[1]:])
+        if after and not a.text.endswith(after.group(1)):
+            # '몇 개 위원회까지 줄었어': the noun right after the count word is what is counted
+            at = a.span[1] + after.start(1)
+            morph = next((m for m in utt.morphs if m.start == at), None)
+            if morph is not None and morph.tag in ("NNG", "NNP") and len(morph.form) >= 2 \
+                    and not FINDING_NOUNS.search(morph.form) and morph.form not in COUNT_FILLERS \
+                    and morph.form not in UNIT_WORDS and not any(s <= at < e for s, e in named):
+                return False
         for w in reversed(list(re.finditer(r"[가-힣a-z0-9'-]+", utt.text[:a.span[0]]))):
             stem = re.sub(r"(?:은|는|이|가|을|를|의|중|중에|중에서)$", "", w.group(0))
             if not stem or stem in COUNT_FILLERS:
@@ -702,6 +726,13 @@ def _tokenizer_of(index):
         from .entities import bigrams
         tok = lambda text: bigrams(name_key(text))  # noqa: E731
     return tok
+
+
+def _readings_of(index):
+    """Kiwi's three best analyses of a text, when the index's tokenizer has Kiwi."""
+    tok = getattr(getattr(index, "lexical", None), "tokenizer", None)
+    kiwi = getattr(tok, "kiwi", None)
+    return (lambda text: kiwi.analyze(text, top_n=3)) if kiwi is not None else None
 
 
 def _pos_of(index):

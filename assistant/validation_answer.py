@@ -10,6 +10,7 @@ from index.text import name_key
 from .answer import Citation
 
 TOPICS = [  # (finding kinds, pattern on the question), most specific first: the first that matches is used
+    (("breakdown_mismatch",), r"괄호|내역|면적|㎡|동별|건물별|breakdown|floor area"),
     (("staff_mismatch", "org_sum_mismatch"), r"인력|현원|정원|조직표|staff|headcount"),
     (("overview_appendix_mismatch",), r"일반현황|개요|요약표|overview"),
     (("function_budget_mismatch",), r"주요기능|백만|기능표|function"),
@@ -36,6 +37,18 @@ def select(findings: list[Finding], kinds: tuple[str, ...], names: list[str]) ->
         named = [f for f in out if any(k == name_key(f.subject) for k in keys)]
         out = named
     return out
+
+
+def closest(found: list[Finding], sq: str) -> list[Finding]:
+    """The findings whose subject and parts share the most letter pairs with the question
+    (all of them when none shares any)."""
+    q = {sq[i:i + 2] for i in range(len(sq) - 1)}
+
+    def shared(f: Finding) -> int:
+        text = name_key(f.subject + " " + " ".join(map(str, f.figures.get("parts", []))))
+        return len(q & {text[i:i + 2] for i in range(len(text) - 1)})
+    best = max((shared(f) for f in found), default=0)
+    return [f for f in found if shared(f) == best] if best else found
 
 
 def render(found: list[Finding], kinds: tuple[str, ...], context: dict, lang: str) -> str:

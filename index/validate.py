@@ -4,6 +4,7 @@ Each finding names both figures and both line references."""
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 
 from .parser import Corpus
@@ -213,6 +214,69 @@ def check_audit(corpus: Corpus) -> list[Finding]:
     return out
 
 
+_COUNT_UNITS = r"명|개소|개|건|곳|팀|㎡"
+_BREAKDOWN = re.compile(r"(?P<label>[가-힣][가-힣·․ ]{0,14}?)\s*(?P<n>\d[\d,]*(?:\.\d+)?)\s*(?P<u>" + _COUNT_UNITS + r")"
+                        r"\s*(?:미포함|포함)?\s*\((?P<parts>[^()]+)\)")
+_PART = re.compile(r"^\s*[가-힣A-Za-z][가-힣A-Za-z·․ ]{0,14}?\s*(\d[\d,]*(?:\.\d+)?)\s*(?P<u>" + _COUNT_UNITS + r")\s*$")
+_TOTAL_IN_BRACKETS = re.compile(r"\((\d[\d,]*(?:\.\d+)?)\s*(㎡|명|개소)\)")
+_ROW = re.compile(r"^\s*([가-힣A-Za-z][^\s\d]{0,12})\s+(\d[\d,]*(?:\.\d+)?)\s*(㎡|명|개소)(?=\s|$)")
+TABLE_ROWS_AHEAD = 12          # lines after a total in which its table's rows are looked for
+
+
+def _figure(x: str) -> float:
+    return float(x.replace(",", ""))
+
+
+def _plain(v: float) -> str:
+    return f"{v:,.2f}".rstrip("0").rstrip(".") if v != int(v) else f"{int(v):,}"
+
+
+def check_breakdowns(corpus: Corpus) -> list[Finding]:
+    """A figure and the parts printed for it that do not add up: 'X 3명(A 2명, B 1명, C 1명)'
+    (two parts at least, every part in the figure's unit), or a total in brackets whose table
+    rows follow ('…1단지(13,527㎡)' then '상상청 8,185㎡', '연수동 1,203㎡', …)."""
+    out: list[Finding] = []
+    for d in corpus.documents:
+        lines = corpus.lines[d.file]
+        for no in range(d.line_start, d.line_end + 1):
+            text = lines[no - 1]
+            for m in _BREAKDOWN.finditer(text):
+                parts = [p for p in re.split(r",\s*", m.group("parts")) if p.strip()]
+                got = [_PART.match(p) for p in parts]
+                if len(parts) < 2 or not all(g and g.group("u") == m.group("u") for g in got):
+                    continue
+                total, added = _figure(m.group("n")), sum(_figure(g.group(1)) for g in got)
+                if not math.isclose(total, added):
+                    label, u = m.group("label").strip(), m.group("u")
+                    out.append(Finding(d.id, "breakdown_mismatch", "warning",
+                                       f"{label} {_plain(total)}{u}: 괄호 안 내역 합 {_plain(added)}{u} "
+                                       f"({' + '.join(_plain(_figure(g.group(1))) for g in got)})",
+                                       label, {"printed": total, "parts_sum": added, "unit": u,
+                                               "parts": [p.strip() for p in parts]}, (no,)))
+            for m in _TOTAL_IN_BRACKETS.finditer(text):
+                u = m.group(2)
+                rows, last = [], no
+                for k in range(no + 1, min(d.line_end, no + TABLE_ROWS_AHEAD) + 1):
+                    s = lines[k - 1].strip()
+                    if s.startswith(("○", "□")):
+                        break                       # the next statement: the table is over
+                    r = _ROW.match(s)
+                    if r and r.group(3) == u:
+                        rows.append((r.group(1), _figure(r.group(2))))
+                        last = k
+                if len(rows) < 2:
+                    continue
+                total, added = _figure(m.group(1)), sum(v for _, v in rows)
+                if not math.isclose(total, added):
+                    head = re.split(r"[,，]", text[:m.start()])[-1].strip().lstrip("○◦□-－ ")
+                    out.append(Finding(d.id, "breakdown_mismatch", "warning",
+                                       f"{head} {_plain(total)}{u}: 아래 표의 합 {_plain(added)}{u} "
+                                       f"({' + '.join(f'{n} {_plain(v)}' for n, v in rows)})",
+                                       head, {"printed": total, "parts_sum": added, "unit": u,
+                                              "parts": [f"{n} {_plain(v)}{u}" for n, v in rows]}, (no, last)))
+    return out
+
+
 def check_repairs(corpus: Corpus) -> list[Finding]:
     return [Finding(r.doc, "artifact_repaired", "info", f"{r.program} ({r.source}): {note}", r.program,
                     {"source": r.source, "repair": note}, (r.line_start, r.line_end))
@@ -220,7 +284,7 @@ def check_repairs(corpus: Corpus) -> list[Finding]:
 
 
 CHECKS = (check_sums, check_body_vs_appendix, check_overview_vs_appendix, check_rates, check_staff,
-          check_functions, check_audit, check_repairs)
+          check_functions, check_audit, check_breakdowns, check_repairs)
 
 
 def validate(corpus: Corpus) -> list[Finding]:

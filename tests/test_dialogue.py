@@ -155,3 +155,23 @@ def test_two_rows_listed_then_their_sum_and_a_part_of_one_row(assistant):
     r = _row(assistant, "청년 허브")
     c, d = talk(assistant, "청년 허브 운영 예산현액은?", "그중 지금까지 지출한 건?")
     assert f"{int(r['spent']):,}" in d.answer and "55개" not in d.answer, d.answer
+
+
+def test_among_listed_findings_a_topic_picks_one_of_them(assistant):
+    a, b = talk(assistant, "민관협력담당관 감사 지적 몇 건이야?", "그중에 위원회 회의록 관련된 건은 뭐라고 조치했어?")
+    assert a.route == "audit" and "15건" in a.answer
+    assert b.route == "audit" and "A20" in b.answer and any("topic_among" in r for r in rules(b))
+    assert "모두 15건" not in b.answer                   # the finding's action, not the count again
+    c, d = talk(assistant, "인권담당관 지적사항 몇 건이지?", "그 중 인권교육 이수율 문제는 어떻게 했어?")
+    assert "A39" in d.answer and any("topic_among" in r for r in rules(d))
+
+
+def test_among_listed_findings_a_status_still_filters(assistant):
+    a, b = talk(assistant, "민관협력담당관 감사 지적 몇 건이야?", "그중 추진중인 건?")
+    assert b.route == "audit" and "10건" in b.answer and not any("topic_among" in r for r in rules(b))
+
+
+def test_a_time_asked_of_a_contract_is_its_period(assistant):
+    a, b = talk(assistant, "마을공동체종합지원센터는 누가 운영해요?", "위탁은 언제 끝나요?")
+    assert "사단법인 마을" in a.answer
+    assert "18. 8. 22" in b.answer and "수탁기관:" not in b.answer

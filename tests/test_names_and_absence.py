@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from dataclasses import dataclass as dataclass_tok
 
 
 def ask(assistant, q):
@@ -205,3 +206,39 @@ def test_english_programme_names_by_e5_meaning(assistant):
     assert name == conf and score >= m.threshold
     assert m.best("youth housing rent subsidy programme") is None           # no such programme: no reading
     assert m.best("green new deal project") is None
+
+
+def test_a_noun_another_close_reading_takes_as_an_adverb_is_not_missing(assistant):
+    ans = assistant.ask("기부금품 사용 공개 문제는 결국 어떻게 처리됐어?", uuid.uuid4().hex)
+    assert ans.route == "audit" and "A03" in ans.answer
+
+
+def test_surely_nouns_keeps_a_noun_every_reading_takes_as_a_noun():
+    from types import SimpleNamespace
+
+    from assistant.passages import PassageFinder
+
+    @dataclass_tok
+    class T:
+        form: str
+        tag: str
+        start: int
+
+    def readings(text):
+        # '결국' read as a noun (best) and as an adverb (close); '연봉' a noun in both
+        k = text.find("결국")
+        alt = [T("결국", "MAG", k)] if k >= 0 else []
+        return [([T("결국", "NNG", k)] if k >= 0 else [], -10.0), (alt, -11.0), ([], -30.0)]
+
+    finder = SimpleNamespace(readings=readings)
+    assert PassageFinder._surely_nouns(finder, "그래서 결국 연봉은?", ["결국", "연봉"]) == ["연봉"]
+    far = SimpleNamespace(readings=lambda t: [([T("결국", "NNG", 0)], -10.0), ([T("결국", "MAG", 0)], -40.0)])
+    assert PassageFinder._surely_nouns(far, "결국 연봉은?", ["결국"]) == ["결국"]      # the other reading is unlikely
+    broken = SimpleNamespace(readings=lambda t: 1 / 0)
+    assert PassageFinder._surely_nouns(broken, "결국 연봉은?", ["결국"]) == ["결국"]
+    assert PassageFinder._surely_nouns(SimpleNamespace(readings=None), "결국", ["결국"]) == ["결국"]
+
+
+def test_the_gate_still_refuses_what_is_absent(assistant):
+    for q in ("서울혁신센터 직원 평균 연봉이 얼마야?", "부산시 청년수당은 한 달에 얼마 줘요?"):
+        assert assistant.ask(q, uuid.uuid4().hex).route == "not_found", q

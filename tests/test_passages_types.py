@@ -142,3 +142,18 @@ def test_a_table_printed_in_a_statement_reads_as_pairs():
     assert "(대상 12건, 상급 5건, 하급 7건)" in got and got.startswith("○ 점검 실시") and got.endswith("재점검")
     for text in ("예산 5,000 집행 3,000", "구분 상담 조사 건수 154 89 20", "청년 3 명 4 5 6", "", "가 나 다"):
         assert read_table(text) == text                      # nothing a table cannot be read from is changed
+
+
+def test_a_typed_statement_far_weaker_than_the_best_does_not_answer(assistant):
+    import uuid
+    ans = assistant.ask("인권현장 바닥동판은 이번에 어느 곳에 놓았어?", uuid.uuid4().hex)
+    assert ans.route == "passages" and "영빈관" in ans.answer
+    ans = assistant.ask("혁신파크에 입주 단체가 몇 개나 돼?", uuid.uuid4().hex)
+    assert ans.route == "passages" and "240" in ans.answer      # a compound of the title ('서울혁신파크') counts
+
+
+def test_a_deadline_is_answered_by_a_date():
+    at = AnswerType("period", counter="까지")
+    assert holds_type("시행 규칙 제정(’18.12월)", at)
+    assert not holds_type("시행 규칙 제정(’18.12월)", AnswerType("period"))
+    assert holds_type("청와대 영빈관앞, 총 46개소", AnswerType("place"))

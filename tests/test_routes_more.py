@@ -104,3 +104,15 @@ def test_a_departments_programmes_counted(assistant):
     n = int((rows["department"] == dept).sum())
     a = ask(assistant, f"{dept}에는 사업이 몇 개나 있나요?")
     assert a.route == "budget" and f"{n}개" in a.answer, a.answer
+
+
+def test_a_figure_and_its_printed_parts_checked(assistant):
+    a = assistant.ask("혁신파크 1단지 세 건물 면적을 더해도 1단지 연면적이랑 같게 나와?", uuid.uuid4().hex)
+    assert a.route == "validation" and "13,416" in a.answer and "출산" not in a.answer
+    b = assistant.ask("휴직자 3명이라는 거, 괄호 안 부서별 내역 합이랑 맞아?", uuid.uuid4().hex)
+    assert b.route == "validation" and "4명" in b.answer
+
+
+def test_the_audit_summary_recount_shows_each_category(assistant):
+    a = assistant.ask("감사 총괄표 완료 건수, 분류별로 항목 세어 보면 맞아?", uuid.uuid4().hex)
+    assert a.route == "validation" and "17건" in a.answer and "28건" in a.answer

@@ -1,0 +1,42 @@
+"""A figure and the parts printed for it (in brackets, or as the table under it) that do not add up."""
+from types import SimpleNamespace
+
+from index.validate import check_breakdowns
+
+
+def corpus_of(lines):
+    doc = SimpleNamespace(id="r", file="f.txt", line_start=1, line_end=len(lines))
+    return SimpleNamespace(documents=[doc], lines={"f.txt": lines})
+
+
+def test_bracketed_parts_that_do_not_add_up():
+    found = check_breakdowns(corpus_of([
+        "※ 별도정원 9명 : 휴직 5명(가팀 2명, 나팀 2명, 다팀 2명), 파견 3명(가팀 1명, 라팀 2명)",
+    ]))
+    assert [f.kind for f in found] == ["breakdown_mismatch"]
+    f = found[0]
+    assert f.figures["printed"] == 5 and f.figures["parts_sum"] == 6 and f.lines == (1,)
+    assert "휴직" in f.subject
+
+
+def test_a_single_part_in_brackets_is_a_note_not_a_breakdown():
+    # '2명(한시 1명)': of which one is temporary — nothing to add up
+    assert check_breakdowns(corpus_of(["※ 임기제 9명미포함 : 가팀 2명(한시 1명), 나팀 7명"])) == []
+
+
+def test_parts_in_another_unit_are_not_compared():
+    assert check_breakdowns(corpus_of(["○ 지원 3건(가 2명, 나 1명)"])) == []
+
+
+def test_a_total_in_brackets_and_its_table_rows():
+    lines = ["○ 중추시설, 어느단지(1,000㎡) 개소", "구분 면적", "", "가동 600㎡ 사무", "", "나동 300㎡ 연수",
+             "○ 다음 문장 500㎡"]
+    found = check_breakdowns(corpus_of(lines))
+    assert len(found) == 1 and found[0].figures["parts_sum"] == 900 and found[0].lines == (1, 6)
+    assert found[0].subject == "어느단지"
+    lines[5] = "나동 400㎡ 연수"
+    assert check_breakdowns(corpus_of(lines)) == []           # they add up
+
+
+def test_hostile_lines_do_not_break_the_check():
+    assert check_breakdowns(corpus_of(["", "(((", "3명(" * 200, "\x00\x01 2명(,,)", "1명(가 1명)" * 50])) is not None
