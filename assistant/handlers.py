@@ -22,6 +22,7 @@ from .budget import BudgetQuery
 from .dialogue import DialogueState
 from .understand.frames import Frame
 from .understand.types import Mention, Utterance
+from .understand.normalize import utterance
 
 AUDIT_PRIOR = -0.12      # a question without audit words leans to the work report's own text
 
@@ -330,8 +331,8 @@ def _owner_of_programmes(ctx, req: Request) -> Outcome | None:
 
 
 def handle_organization(ctx, req: Request) -> Outcome:
-    absent = absent_words(ctx, req)          # '<부서> 직원 평균 근속연수': the tables hold staff numbers only
-    if absent:
+    absent = [w for w in absent_words(ctx, req) if w not in organization.VACANCY_WORDS]   # 정원 − 현원 is computed
+    if absent:          # '<부서> 직원 평균 근속연수': the tables hold staff numbers only
         return not_in_reports(req, absent)
     owner = _owner_of_programmes(ctx, req)
     if owner is not None:
@@ -365,11 +366,16 @@ def handle_passages(ctx, req: Request) -> Outcome:
     aliases = [a for a, t in ctx.catalog.program_aliases.items() if any(n in t for n in names)]
     entity = " ".join(names + aliases)
     context = (entity + " " + " ".join(ctx.program_sections(names))).strip() if names else ""
+    facility = ctx.english_subject(req.utt) if req.lang == "en" and not names else ""
+    if not facility and req.lang == "en" and not names and uses_reference and state.question:
+        facility = ctx.english_subject(utterance(state.question))    # '…, and when did it open?': the last one
+    if facility:            # 'Who operates the Seoul … Center': the facility's Korean name, read by meaning
+        entity = context = facility
     if route == "passages" and not req.departments and re.search(organization.UNIT_ASK, req.utt.squashed.lower()):
         owner = organization.duty_owner(ctx.corpus, req.utt.squashed.lower())
         if owner is not None:          # '…은 어디 소관이야?': a duty line of the functions table names its unit
             return Outcome(Answer(req.question, "", "organization"), state, redirect="organization")
-    facts = ctx.facts_answer(req, names)
+    facts = ctx.facts_answer(req, names + ([facility] if facility else []))
     if facts is not None:
         nxt = state.after(route=facts.route, question=req.question, programs=tuple(names) or state.programs)
         return Outcome(facts, nxt)

@@ -9,6 +9,11 @@ from .answer import Citation
 
 DUTY_WORDS = r"무슨일|어떤일|업무|기능|역할|하는부서|duties|whatdoes|responsib"
 HEAD_WORDS = r"정원|현원|인원|몇명|직원|인력|staff|headcount|employees"
+# the vacancies a department has: 정원 − 현원, computed from the table (a word the report never prints)
+VACANCY = r"결원|빈자리|공석|미충원|정원보다(?:적|모자|부족)|모자란인원|부족한인원|vacanc|unfilled|understaffed"
+VACANCY_WORDS = ("결원", "빈자리", "공석", "미충원")
+_NONE = r"없는|없어|없나|없습|0명|안빈|다채운|다찬|꽉|nova|no\s?vacanc|fully"
+_SOME = r"있는|있어|있나|있습|생긴"
 
 
 UNIT_ASK = r"어느(?:부서|담당관|과|팀|곳|쪽)|어디(?:서|에서|가|소관)|무슨부서|누가(?:담당|맡)|담당부서|소관부서|whichdivision|whichdepartment|whichoffice|whohandles"
@@ -34,7 +39,8 @@ def duty_owner(corpus: Corpus, sq: str):
         # ('<업무> 매뉴얼 만들고 보급하는 건' holds most of '<업무> 매뉴얼 마련 및 보급')
         have = _pairs(re.sub(r"\s+", "", duty))
         common = len(want & have)
-        return max(common / len(want), common / len(have) if len(have) >= 5 else 0.0) if common >= 4 else 0.0
+        enough = common >= 4 or common == len(want)      # a short name ('<네 글자>') held whole
+        return max(common / len(want), common / len(have) if len(have) >= 5 else 0.0) if enough else 0.0
 
     scored = sorted(((share(d), f, d) for f in corpus.functions for d in f.duties), key=lambda x: -x[0])
     if not scored or scored[0][0] < DUTY_MIN:
@@ -70,6 +76,8 @@ def answer(corpus: Corpus, sq: str, depts: list[str], superl: str | None, lang: 
             cites = [Citation(f.doc, "Ⅰ > 부서별 주요기능", f.line_start, f.line_end, quote(f.doc, f.line_start, f.line_end))
                      for f in fns]
             return "\n".join(lines), {"columns": ["department", "duties"], "rows": [[f.department, list(f.duties)] for f in fns]}, cites
+    if re.search(VACANCY, sq):
+        return _vacancies(corpus, org, total, sq, depts, superl, lang)
     if re.search(r"정원|현원", sq) or (depts and re.search(HEAD_WORDS, sq)) or (superl and re.search(HEAD_WORDS, sq)):
         field = "current" if re.search(r"현원|현재|current|실제", sq) else ("quota" if re.search(r"정원|quota", sq) else None)
         rows = [o for o in org if o.department in depts] if depts else org
@@ -104,3 +112,41 @@ def answer(corpus: Corpus, sq: str, depts: list[str], superl: str | None, lang: 
         return text, {"columns": ["department", "quota", "current"], "rows": [[o.department, o.quota, o.current] for o in org]}, \
             [Citation(doc, "Ⅰ > 일반현황", start, org[0].line_end, quote(doc, start, org[0].line_end))]
     return None
+
+
+def _vacancies(corpus: Corpus, org, total, sq: str, depts: list[str], superl: str | None, lang: str):
+    """결원 = 정원 − 현원 per department: for the departments named, those with none or some,
+    the most or fewest; the computation shown and the organisation table cited."""
+    gap = {o.department: o.quota - o.current for o in org}
+    rows = [o for o in org if o.department in depts] if depts else list(org)
+    head = ""
+    if not depts and superl:
+        best = (max if superl == "max" else min)(gap[o.department] for o in org)
+        rows = [o for o in org if gap[o.department] == best]
+        head = (f"결원(정원−현원)이 가장 {'많은' if superl == 'max' else '적은'} 부서: "
+                f"{', '.join(o.department for o in rows)} ({best}명)" if lang == "ko" else
+                f"{'Most' if superl == 'max' else 'Fewest'} vacancies: {', '.join(o.department for o in rows)} ({best})")
+    elif not depts and re.search(_NONE, sq):
+        rows = [o for o in org if gap[o.department] <= 0]
+        head = ((f"결원(정원−현원)이 없는 부서: {', '.join(o.department for o in rows)}" if rows else
+                 "결원(정원−현원)이 없는 부서는 없습니다.") if lang == "ko" else
+                f"Divisions with no vacancy: {', '.join(o.department for o in rows) or 'none'}")
+        rows = rows or list(org)
+    elif not depts and re.search(_SOME, sq):
+        rows = [o for o in org if gap[o.department] > 0]
+        head = (f"결원(정원−현원)이 있는 부서: {', '.join(o.department for o in rows)}" if lang == "ko" else
+                f"Divisions with vacancies: {', '.join(o.department for o in rows)}")
+    lines = [head] if head else []
+    for o in rows:
+        g = gap[o.department]
+        lines.append(f"{o.department}: 결원 {g}명 (정원 {o.quota}명 − 현원 {o.current}명)" if lang == "ko" else
+                     f"{o.department}: {g} vacant (authorised {o.quota} − current {o.current})")
+    if not depts and total is not None and not head:
+        lines.append(f"계: 결원 {total.quota - total.current}명 (정원 {total.quota}명 − 현원 {total.current}명)"
+                     if lang == "ko" else f"Total: {total.quota - total.current} vacant ({total.quota} − {total.current})")
+    doc = org[0].doc
+    cite = [Citation(doc, "Ⅰ > 일반현황 > 조직", org[0].line_start, org[0].line_end,
+                     corpus.quote(doc, org[0].line_start, org[0].line_end))]
+    data = {"columns": ["department", "quota", "current", "vacancy"],
+            "rows": [[o.department, o.quota, o.current, gap[o.department]] for o in rows]}
+    return "\n".join(lines), data, cite

@@ -18,7 +18,7 @@ from index.settings import Settings
 from index.tables import audit_frame, budget_frame
 from index.validate import validate
 
-from . import budget_answer, validation_answer
+from . import budget_answer, organization, validation_answer
 from .answer import Answer
 from .audit import AuditQuery, AuditTool
 from .budget import BudgetTool
@@ -100,6 +100,10 @@ class Assistant:
             meaning = NameMeaning(self.catalog.programs, embed)
         # see README: metric similarity off (precision); English programme names by meaning on
         self._extract_ctx = ExtractContext(self.catalog, embed=None, meaning=meaning)
+        # facilities the facts table names ('<…센터>'): an English question's name phrase read by meaning
+        subjects = sorted({f.subject for f in (self._facts or []) if f.subject and f.subject != f.program})
+        self._subject_meaning = NameMeaning(subjects, embed, margin=SUBJECT_MARGIN) if embed is not None and subjects \
+            else None
 
     def _set_index(self, index) -> None:
         self._index = index
@@ -311,6 +315,10 @@ class Assistant:
                 and not kinds & AUDIT_SLOTS:
             # 'Which department has the largest authorised headcount?': staff numbers, not a budget ranking
             return "organization", scores, method + "+slots:headcount"
+        if intent != "organization" and "metric" not in kinds and not kinds & AUDIT_SLOTS \
+                and re.search(organization.VACANCY, utt.squashed.lower()):
+            # '결원 없는 부서': quota minus current staff, from the organisation table
+            return "organization", scores, method + "+slots:vacancy"
         if intent == "organization" and any(m.kind == "aggregate" and m.value.op in ("count", "list") for m in mentions) \
                 and any(m.kind == "entity" and m.value.kind == "department" for m in mentions) \
                 and re.search(r"사업(?:이|은|는|들)?(?:몇|개수|수|전부|목록)|programmes|programs|projects", utt.squashed.lower()) \
@@ -516,6 +524,19 @@ class Assistant:
             return None
         return answer_fact(req.question, req.utt, req.extra.get("answer_type"), names, self._facts, self.quote)
 
+    def english_subject(self, utt: Utterance) -> str:
+        """The facility an English question names ('the Seoul … Center' → its Korean name in the
+        facts table), read by e5 meaning with a clear lead; '' when none is clear."""
+        if self._subject_meaning is None or utt.lang != "en":
+            return ""
+        from .understand.extract.entities import _english_name_phrases
+        for phrase, span in _english_name_phrases(utt):
+            raw = re.search(re.escape(utt.text[span[0]:span[1]]), utt.raw, re.I)
+            got = self._subject_meaning.best(raw.group(0) if raw else phrase)      # the writer's casing
+            if got is not None:
+                return got[0]
+        return ""
+
     def known_figure(self, text: str) -> bool:
         """A figure of the question that the tables or findings hold."""
         try:
@@ -639,6 +660,7 @@ def merge_answers(question: str, answers: list[Answer]) -> Answer:
     return Answer(question, text, lead.route, data, method, cites, conf)
 
 
+SUBJECT_MARGIN = 0.03        # a facility read by meaning must lead the next one by this much (two '…센터's are close)
 FINDING_NOUNS = re.compile(r"(?:건|거|것|개|항목|사항|지적\S*|요구\S*|건의\S*|조치\S*|처리\S*|감사|행감|finding|item|request|"
                            r"recommendation|one|issue|case|audit)s?$")
 # words between the counted noun and the count word that name nothing ('지적받은 게 총 몇 건', 'how many of the')

@@ -116,3 +116,39 @@ def test_a_figure_and_its_printed_parts_checked(assistant):
 def test_the_audit_summary_recount_shows_each_category(assistant):
     a = assistant.ask("감사 총괄표 완료 건수, 분류별로 항목 세어 보면 맞아?", uuid.uuid4().hex)
     assert a.route == "validation" and "17건" in a.answer and "28건" in a.answer
+
+
+def test_vacancies_are_quota_minus_current(assistant, corpus):
+    org = [o for o in corpus.org if o.department != "계"]
+    full = [o.department for o in org if o.quota == o.current]
+    a = assistant.ask("빈자리 하나도 없는 담당관은 어디예요?", uuid.uuid4().hex)
+    assert a.route == "organization" and all(d in a.answer for d in full)
+    o = org[0]
+    b = assistant.ask(f"{o.department} 결원은 몇 명이야?", uuid.uuid4().hex)
+    assert f"결원 {o.quota - o.current}명" in b.answer and b.citations
+    c = assistant.ask("인권담당관 직원 평균 근속연수?", uuid.uuid4().hex)
+    assert c.route == "not_found"                       # what the table does not hold is still refused
+
+
+def test_an_english_facility_name_read_by_meaning(assistant, corpus, monkeypatch):
+    op = next(f for f in corpus.facts if f.key == "operator" and f.subject != f.program)
+
+    class Meaning:                      # what e5 gives: the facility with a clear lead
+        def best(self, phrase):
+            return (op.subject, 0.95) if "center" in phrase.lower() else None
+
+    monkeypatch.setattr(assistant, "_subject_meaning", Meaning())
+    a = assistant.ask("Who operates the Example Civic Center under contract?", uuid.uuid4().hex)
+    assert a.route == "passages" and op.value in a.answer
+    b, c = (assistant.ask(q, sid) for sid in [uuid.uuid4().hex] for q in
+            ("Who operates the Example Civic Center under contract?", "and when did it open?"))
+    assert op.subject in b.answer
+    monkeypatch.setattr(assistant, "_subject_meaning", None)
+    d = assistant.ask("Who operates the Example Civic Center under a contract now?", uuid.uuid4().hex)
+    assert op.value not in d.answer                                # no meaning, no facility guessed
+
+
+def test_a_short_korean_duty_name_inside_an_english_question(assistant, corpus):
+    fn = next(f for f in corpus.functions if any("기부금품" in d for d in f.duties))
+    a = assistant.ask("Which division is in charge of the donation (기부금품) registration system?", uuid.uuid4().hex)
+    assert a.route == "organization" and fn.department in a.answer
