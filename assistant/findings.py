@@ -26,7 +26,8 @@ from typing import Callable
 
 from .answer import Answer, Citation
 from .audit import AuditTool
-from .passages import MAX_QUESTION_CHARS, PassageFinder, _dot, _unit, arithmetic, clean_statement, holds_type, type_pattern
+from .passages import (MAX_QUESTION_CHARS, PassageFinder, _dot, _unit, arithmetic, clean_statement, holds_type, matchable,
+                       type_pattern)
 from .understand.answer_type import answer_type as extract_answer_type
 from .understand.types import AnswerType, Utterance
 
@@ -43,6 +44,7 @@ STATUS_WORDS = r"추진중|완료된|완료한|검토중|미반영|안끝난|아
 FOUND_MIN = 5.4                  # letter-pair weight a topic must share with a finding (audit_answer.DETAIL_THRESHOLD × 0.6)
 OTHERS_RATIO = 0.8               # other findings scoring this close to the best are listed
 W_SEARCH, W_PAIRS, W_EMBED = 0.5, 1.0, 0.4
+W_SEARCH_EN, W_PAIRS_EN = 1.0, 0.5      # an English question: meaning (vectors) leads, glossary words help
 REQUIREMENT_WEIGHT = 0.35
 EMBED_TOP = 8
 EMBED_CHARS = 300
@@ -99,7 +101,7 @@ class FindingFinder:
         self._pos = {str(r["id"]): i for i, (_, r) in enumerate(audit_frame.iterrows())}
         self._statements = {i: statements_of(r["action"], "추진내용") + statements_of(r["plan"], "향후계획")
                             for i, r in self._rows.items()}
-        df = Counter(t for sts in self._statements.values() for st in sts for t in set(self.tokenize(st.text)))
+        df = Counter(t for sts in self._statements.values() for st in sts for t in set(self.tokenize(matchable(st.text))))
         n = sum(len(v) for v in self._statements.values()) or 1
         self._idf = {t: math.log((n + 1) / (c + 0.5)) for t, c in df.items()}
         self._default_idf = math.log(n + 1)
@@ -111,16 +113,20 @@ class FindingFinder:
         return [t for t in dict.fromkeys(self.tokenize(question))
                 if t not in AUDIT_WORDS and t not in dept_toks and not t.isdigit() and len(t) >= 2]
 
-    def rank(self, question: str, departments=(), within=()) -> list[tuple[str, float, float]]:
-        """(id, fused score, letter-pair weight), best first; ``within``: only these findings."""
+    def rank(self, question: str, departments=(), within=(), *, meaning_query: str = "") -> list[tuple[str, float, float]]:
+        """(id, fused score, letter-pair weight), best first; ``within``: only these findings.
+        ``meaning_query``: an English question — its words share no letters with the Korean
+        findings, so the index's vectors (multilingual e5) rank them, the glossary's Korean
+        words in ``question`` helping less."""
         pairs = {self._ids[i]: s for i, s in self.tool.rank(question)}
         if within:
             pairs = {i: s for i, s in pairs.items() if i in within}
         search: dict[str, int] = {}
         if self.index is not None:
             try:
-                hits = self.index.search(question, k=10, kind="audit_item")
-            except Exception:          # a broken or absent index: the letter pairs still rank
+                hits = self.index.search(meaning_query, k=10, kind="audit_item", mode="vector") if meaning_query \
+                    else self.index.search(question, k=10, kind="audit_item")
+            except Exception:          # a broken or absent index (or one without vectors): the letter pairs still rank
                 hits = []
             for r, h in enumerate(hits):
                 aid = getattr(h, "audit_id", "")
@@ -141,7 +147,8 @@ class FindingFinder:
         for aid in self._rows:
             if within and aid not in within:
                 continue
-            s = W_PAIRS * pairs.get(aid, 0.0) / top + W_SEARCH * (1.0 / (1 + search[aid]) if aid in search else 0.0) \
+            wp, ws = (W_PAIRS_EN, W_SEARCH_EN) if meaning_query else (W_PAIRS, W_SEARCH)
+            s = wp * pairs.get(aid, 0.0) / top + ws * (1.0 / (1 + search[aid]) if aid in search else 0.0) \
                 + W_EMBED * sims.get(aid, 0.0)
             if departments and not any(d in self._rows[aid]["departments"] for d in departments):
                 s *= 0.7
@@ -175,7 +182,12 @@ class FindingFinder:
         qnums = {n.replace(",", "") for n in re.findall(r"\d[\d,]*(?:\.\d+)?", question)}
         # words the requirement already holds only say which finding; the others say what is asked
         req = set(self.tokenize(str(self._rows[aid]["requirement"])))
-        w = {t: self._idf.get(t, self._default_idf) * (REQUIREMENT_WEIGHT if t in req else 1.0) for t in q}
+        # a word most of this finding's statements hold says which finding, not which statement:
+        # it weighs 1/k when k statements hold it ('<주제어>' in five of them, '우수' in one)
+        st_toks = [set(self.tokenize(matchable(st.text))) for st in sts]
+        local = Counter(t for toks in st_toks for t in toks & q)
+        w = {t: self._idf.get(t, self._default_idf) * (REQUIREMENT_WEIGHT if t in req else 1.0) / max(1, local[t])
+             for t in q}
         weight = sum(w.values()) or 1.0
         sims = [0.0] * len(sts)
         if self.embed is not None:
@@ -186,7 +198,7 @@ class FindingFinder:
         qdates = month_days(question)
         scored = []
         for i, st in enumerate(sts):
-            toks = set(self.tokenize(st.text))
+            toks = st_toks[i]
             s = sum(w[t] for t in q & toks) / weight
             if type_pattern(at) is not None and holds_type(st.text, at):
                 s += 0.35
@@ -218,6 +230,9 @@ class FindingFinder:
         else:
             question_ko = question
         sq = re.sub(r"\s+", "", question).lower()
+        # an English question with no Korean word in it: meaning ranks the findings (a Korean word it
+        # quotes, '(<용어>)', shares letters with them and leads instead)
+        english_only = lang == "en" and not re.search(r"[가-힣]{2}", question)
         at = answer_type or (extract_answer_type(utt) if utt is not None else AnswerType("what"))
         topic = self.topic_terms(question_ko, departments)
         counting = re.search(COUNT_WORDS, sq) is not None and at.kind in ("count", "what") \
@@ -233,11 +248,11 @@ class FindingFinder:
         if topic_pairs < FOUND_MIN:
             if counting or filtering or at.kind in ("what", "yesno"):
                 return None
-            ranked = self.rank(question_ko, departments, within)
+            ranked = self.rank(question_ko, departments, within, meaning_query=question if english_only else "")
             return self._not_found(question, ranked[:3], lang) if ranked else None
         if (counting or filtering) and topic_pairs < 2 * FOUND_MIN:
             return None                       # '<부서> 자료제출 몇 건?' counts, it names no finding
-        ranked = self.rank(question_ko, departments, within)
+        ranked = self.rank(question_ko, departments, within, meaning_query=question if english_only else "")
         if not ranked:
             return None
         best_id, best, pairs = ranked[0]

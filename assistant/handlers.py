@@ -342,7 +342,10 @@ def handle_organization(ctx, req: Request) -> Outcome:
     depts = req.departments
     if not depts and any(m.kind == "reference" for m in req.mentions):
         depts = list(req.state.departments)           # '거기 정원은?' after a department's answer
-    out = organization.answer(ctx.corpus, req.utt.squashed, depts, superl, req.lang)
+    leans = req.state.route == "organization" and (any(m.kind == "reference" for m in req.mentions)
+                                                   or not re.search(r"정원|현원|quota|current", req.utt.squashed.lower()))
+    last = re.sub(r"\s+", "", req.state.question or "").lower() if leans else ""
+    out = organization.answer(ctx.corpus, req.utt.squashed, depts, superl, req.lang, last=last)
     if out is None:
         return Outcome(Answer(req.question, "", "passages"), req.state, redirect="passages",
                        redirect_extra=(("route", "organization"),))

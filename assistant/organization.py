@@ -52,8 +52,9 @@ def duty_owner(corpus: Corpus, sq: str):
     return best[1], best[2]
 
 
-def answer(corpus: Corpus, sq: str, depts: list[str], superl: str | None, lang: str):
-    """(text, data, citations) or None when the tables don't answer it."""
+def answer(corpus: Corpus, sq: str, depts: list[str], superl: str | None, lang: str, last: str = ""):
+    """(text, data, citations) or None when the tables don't answer it. ``last``: the question
+    just answered, when this one leans on it ('…몇 명이고 <부서>엔 몇 명?': the same note)."""
     org = [o for o in corpus.org if o.department != "계"]
     total = next((o for o in corpus.org if o.department == "계"), None)
     quote = corpus.quote
@@ -78,6 +79,9 @@ def answer(corpus: Corpus, sq: str, depts: list[str], superl: str | None, lang: 
             return "\n".join(lines), {"columns": ["department", "duties"], "rows": [[f.department, list(f.duties)] for f in fns]}, cites
     if re.search(VACANCY, sq):
         return _vacancies(corpus, org, total, sq, depts, superl, lang)
+    note = _staff_note(corpus, sq) or (_staff_note(corpus, last) if last and depts else None)
+    if note is not None:
+        return _note_answer(corpus, note, sq, depts, lang)
     if re.search(r"정원|현원", sq) or (depts and re.search(HEAD_WORDS, sq)) or (superl and re.search(HEAD_WORDS, sq)):
         field = "current" if re.search(r"현원|현재|current|실제", sq) else ("quota" if re.search(r"정원|quota", sq) else None)
         rows = [o for o in org if o.department in depts] if depts else org
@@ -150,3 +154,53 @@ def _vacancies(corpus: Corpus, org, total, sq: str, depts: list[str], superl: st
     data = {"columns": ["department", "quota", "current", "vacancy"],
             "rows": [[o.department, o.quota, o.current, gap[o.department]] for o in rows]}
     return "\n".join(lines), data, cite
+
+
+NOTE_MIN = 0.6          # share of a note's label pairs the question must hold
+_NOTE_LABEL = re.compile(r"^※\s*([^:：\d]{2,20}?)\s*(\d+)\s*명")
+_NOTE_PART = re.compile(r"([가-힣]{2,8})\s*(\d+)\s*명")
+
+
+def staff_notes(corpus: Corpus) -> list[tuple[str, int, str, int, str]]:
+    """The notes printed under the organisation table ('※ <구분> N명 … : <부서> k명, …'):
+    (label, count, doc, line, text), read from the lines between the table and the next heading."""
+    out = []
+    org = [o for o in corpus.org]
+    if not org:
+        return out
+    doc = corpus.doc(org[0].doc)
+    lines = corpus.lines[doc.file]
+    end = max(o.line_end for o in org)
+    for no in range(end + 1, min(doc.line_end, end + 8) + 1):
+        text = lines[no - 1].strip()
+        m = _NOTE_LABEL.match(text)
+        if m:
+            out.append((re.sub(r"\s+", "", m.group(1)), int(m.group(2)), doc.id, no, text))
+    return out
+
+
+def _staff_note(corpus: Corpus, sq: str):
+    best = None
+    for note in staff_notes(corpus):
+        want = _pairs(note[0])
+        if len(want) < 2:
+            continue
+        share = len(want & _pairs(sq)) / len(want)
+        if share >= NOTE_MIN and (best is None or share > best[0]):
+            best = (share, note)
+    return best[1] if best else None
+
+
+def _note_answer(corpus: Corpus, note, sq: str, depts: list[str], lang: str):
+    """A staff note: its figure, the part of the department asked for, the line cited."""
+    label, count, doc, line, text = note
+    body = text.lstrip("※ ").strip()
+    head = f"{label} {count}명 — 보고서 표기: {body}" if lang == "ko" else f"{label}: {count} — as printed: {body}"
+    lines = [head]
+    for d in depts:
+        short = d.replace("담당관", "")
+        part = next((m for m in _NOTE_PART.finditer(body) if m.group(1) in (d, short)), None)
+        if part is not None:
+            lines.insert(0, f"{d}: {part.group(2)}명 ({label})" if lang == "ko" else f"{d}: {part.group(2)} ({label})")
+    cite = [Citation(doc, "Ⅰ > 일반현황 > 인력", line, line, corpus.quote(doc, line, line))]
+    return "\n".join(lines), {"columns": ["label", "count", "line"], "rows": [[label, count, line]]}, cite

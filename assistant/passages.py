@@ -159,9 +159,14 @@ def units_of(lines: list[str], start: int, end: int, doc: str) -> list[Unit]:
 _SPACED_LABEL = re.compile(r"((?:[가-힣] ){1,5}[가-힣])(?=\s*:)")
 
 
+_GLUED_COUNT = re.compile(r"(?<=[가-힣])\((?=\d)")
+
+
 def matchable(text: str) -> str:
-    """Text for matching: letter-spaced labels closed up ('위 치 :' → '위치 :')."""
-    return _SPACED_LABEL.sub(lambda m: m.group(1).replace(" ", ""), text)
+    """Text for matching: letter-spaced labels closed up ('위 치 :' → '위치 :'), and a word
+    glued to a bracketed count set apart ('<두 글자>(2)': the tagger reads the last letter as a
+    counter noun otherwise)."""
+    return _GLUED_COUNT.sub(" (", _SPACED_LABEL.sub(lambda m: m.group(1).replace(" ", ""), text))
 
 
 def numbers(text: str) -> set[str]:

@@ -155,3 +155,34 @@ def test_date_asked_picks_the_statement_of_that_date(kiwi_tok):
     assert "80.2%" in a.answer.splitlines()[0] and "71.5%" not in a.answer, a.answer
     b = ask(f, kiwi_tok, "해오름 센터 정규직 비율 1월 1일 기준으로는 몇 %야?")
     assert "71.5%" in b.answer.splitlines()[0] and "80.2%" not in b.answer, b.answer
+
+
+class _VectorIndex:
+    """What the index's vectors give an English question: the findings by meaning (recorded calls)."""
+
+    def __init__(self, order):
+        self.order, self.calls = order, []
+
+    def search(self, q, k=10, kind=None, mode="hybrid"):
+        self.calls.append(mode)
+        from types import SimpleNamespace
+        return [SimpleNamespace(audit_id=i) for i in self.order] if mode == "vector" else []
+
+
+def test_an_english_question_is_ranked_by_meaning(kiwi_tok):
+    idx = _VectorIndex(["F03", "F02"])
+    f = FindingFinder(_frame(), idx, tokenize=kiwi_tok.tokenize, quote=lambda d, s, e: "")
+    ranked = f.rank("playground parking", meaning_query="What was done about parking near the playground?")
+    assert ranked[0][0] == "F03" and idx.calls == ["vector"]
+    # a Korean question is ranked by its words first (the search there is hybrid)
+    idx.calls.clear()
+    assert f.rank("해오름 도서관 야간 개방")[0][0] == "F01" and idx.calls == ["hybrid"]
+
+
+def test_a_word_every_statement_of_a_finding_holds_does_not_choose_the_statement(kiwi_tok):
+    df = _frame()
+    df.loc[0, "action"] = ("◦ 도서관 야간 개방 실태조사 실시(3월)\n◦ 도서관 야간 개방 시간 연장 협의\n"
+                           "◦ 도서관 야간 개방 평가 결과 우수(2): 가람분관, 나래분관")
+    f = FindingFinder(df, None, tokenize=kiwi_tok.tokenize, quote=lambda d, s, e: "")
+    lead = f.choose("도서관 야간 개방 평가에서 우수 받은 곳은?", "F01", AnswerType("what"), k=1)
+    assert "가람분관" in lead[0][1].text

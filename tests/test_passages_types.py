@@ -157,3 +157,9 @@ def test_a_deadline_is_answered_by_a_date():
     assert holds_type("시행 규칙 제정(’18.12월)", at)
     assert not holds_type("시행 규칙 제정(’18.12월)", AnswerType("period"))
     assert holds_type("청와대 영빈관앞, 총 46개소", AnswerType("place"))
+
+
+def test_a_word_glued_to_a_bracketed_count_is_set_apart():
+    from assistant.passages import matchable
+    assert matchable("평가완료 (우수(2): 가람, 나래)") == "평가완료 (우수 (2): 가람, 나래)"
+    assert matchable("위 치 : 가람구(舊 부지)") == "위치 : 가람구(舊 부지)"          # only a count is set apart

@@ -152,3 +152,13 @@ def test_a_short_korean_duty_name_inside_an_english_question(assistant, corpus):
     fn = next(f for f in corpus.functions if any("기부금품" in d for d in f.duties))
     a = assistant.ask("Which division is in charge of the donation (기부금품) registration system?", uuid.uuid4().hex)
     assert a.route == "organization" and fn.department in a.answer
+
+
+def test_a_staff_note_under_the_organisation_table(assistant, corpus):
+    notes = organization.staff_notes(corpus)
+    assert notes and all(n[4].startswith("※") for n in notes)
+    label, count, _, line, text = notes[0]
+    a = assistant.ask(f"{label} 인원은 정원에 안 들어가 있다는데 몇 명이야?", uuid.uuid4().hex)
+    assert a.route == "organization" and f"{count}명" in a.answer and a.citations[0].line_start == line
+    b = assistant.ask("민관협력담당관 정원은 몇 명?", uuid.uuid4().hex)
+    assert b.route == "organization" and label not in b.answer       # the table, not a note
