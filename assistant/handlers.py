@@ -378,9 +378,15 @@ def handle_passages(ctx, req: Request) -> Outcome:
         owner = organization.duty_owner(ctx.corpus, req.utt.squashed.lower())
         if owner is not None:          # '…은 어디 소관이야?': a duty line of the functions table names its unit
             return Outcome(Answer(req.question, "", "organization"), state, redirect="organization")
-    facts = ctx.facts_answer(req, names + ([facility] if facility else []))
+    subject = dict(state.extra).get("fact_subject", "") if "followup:fact_subject" in req.extra.get("intent_method", "") \
+        or (req.extra.get("continues") and not names) else ""
+    facts = ctx.facts_answer(req, names + [x for x in (facility, subject) if x])
     if facts is not None:
-        nxt = state.after(route=facts.route, question=req.question, programs=tuple(names) or state.programs)
+        said = [f.get("subject", "") for f in facts.data.get("facts", [])] if isinstance(facts.data, dict) else []
+        extra = tuple((k, v) for k, v in state.extra if k != "fact_subject") + \
+            ((("fact_subject", said[0]),) if said and said[0] else ())
+        nxt = state.after(route=facts.route, question=req.question, programs=tuple(names) or state.programs,
+                          extra=extra)
         return Outcome(facts, nxt)
     finder = ctx.passages
     question = finder.respell(req.question) if req.lang == "ko" else req.question     # '아카대미' → the report's spelling

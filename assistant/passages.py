@@ -75,10 +75,18 @@ def _untense(word: str) -> str:
 _PLAIN_FUNCTION = {_untense(w) for w in FUNCTION_NOUNS}      # '날자' is '날짜' typed plain
 
 
+_PLACE_SUFFIX = set("구동시군")
+
+
 def _holds(tokens: frozenset, term: str) -> bool:
     """The term is one of the tokens, or (three letters or more) part of a longer compound token:
-    a question's '<파크>' is in a title's '<서울…파크>'."""
-    return term in tokens or (len(term) >= 3 and any(term in t for t in tokens if len(t) > len(term)))
+    a question's '<파크>' is in a title's '<서울…파크>'; a two-letter place is in its district's
+    name ('<강남>' in '<강남>구')."""
+    if term in tokens:
+        return True
+    if len(term) >= 3:
+        return any(term in t for t in tokens if len(t) > len(term))
+    return len(term) == 2 and any(term + c in tokens for c in _PLACE_SUFFIX)
 
 
 def _adjacent(a, b) -> bool:
@@ -447,7 +455,7 @@ class PassageFinder:
         focus |= {w for t in focus for w in SYNONYMS.get(t, "").split()}
         if focus and lang == "ko":
             # the statement must say something about what is asked, not only name the programme
-            scored = [x for x in scored if focus & self.tokens_of(x[1])]
+            scored = [x for x in scored if any(_holds(self.tokens_of(x[1]), t) for t in focus)]
             if not scored:
                 return None
         scored.sort(key=lambda x: -x[0])
@@ -490,6 +498,20 @@ class PassageFinder:
                 v = _unit((e.embed_documents([t]) if hasattr(e, "embed_documents") else e([t]))[0])
             out.append(v)
         return out
+
+    def _rows_asked(self, unit: Unit, focus: set[str]) -> str:
+        """A statement that is a table ('<제목>' then row lines): its first line and the one or two
+        rows holding what the question names ('<지명>' → that row), not the whole table."""
+        if unit.line_end - unit.line_start < 3 or not focus:
+            return unit.text
+        lines = [clean_line(x) for x in self.corpus.lines[self.corpus.doc(unit.doc).file][unit.line_start - 1:unit.line_end]]
+        lines = [x for x in lines if x]
+        rows = [x for x in lines[1:] if any(_holds(frozenset(self.tokenize(matchable(x))), t) for t in focus)]
+        if not rows or len(rows) > 2 or len(rows) == len(lines) - 1 or lines[1] in rows \
+                or any(re.fullmatch(r"[가-힣 ]{0,6}[\d,.\s%-]+", x) for x in lines[1:]):
+            # the header row is what matched, or a row of bare figures needs its header: the whole table
+            return unit.text
+        return " ".join([lines[0]] + rows)
 
     def heading_tokens(self, unit: Unit) -> frozenset:
         """Tokens of the programme title the statement sits under (empty outside one)."""
@@ -555,7 +577,7 @@ class PassageFinder:
                  and not (patterns and t in FUNCTION_NOUNS)}     # '위치' asks for a place: the type stands for it
         focus |= {w for t in focus for w in SYNONYMS.get(t, "").split()}
         if focus and lang == "ko":
-            kept = [x for x in scored if focus & self.tokens_of(x[1])]
+            kept = [x for x in scored if any(_holds(self.tokens_of(x[1]), t) for t in focus)]
             if not kept:
                 return None
             scored = kept
@@ -587,7 +609,7 @@ class PassageFinder:
         picked = picked[:1] + sorted(picked[1:], key=lambda x: (x[1].doc, x[1].line_start))   # the answer first
         calc = arithmetic(question, top.text)
         program = self.program_of(top)
-        body = "\n".join(clean_statement(x[1].text) for x in picked)
+        body = "\n".join(clean_statement(self._rows_asked(x[1], focus)) for x in picked)
         text = frame(body, program, lang, note, calc)
         cites = [Citation(u.doc, getattr(h, "section", ""), u.line_start, u.line_end,
                           self.corpus.quote(u.doc, u.line_start, u.line_end)) for _, u, h, _ in picked]

@@ -285,6 +285,11 @@ class Assistant:
             if wants_budget_followup(mentions, state, short) and not asks & TEXT_ASKS \
                     and not (intent in ("organization", "validation") and people and "metric" not in kinds):
                 return "budget", scores, method + "+followup:budget"
+            subject = dict(state.extra).get("fact_subject", "")
+            if subject and state.route == "passages" and "entity" not in kinds \
+                    and self._asks_fact_of(utt, mentions, subject):
+                # '…어디고 용역비 얼마야?' / '위탁기간은?': another label of the facility just answered
+                return "passages", scores, method + "+followup:fact_subject"
             slots = kinds - {"reference", "answer_type", "year", "scope"}
             if state.route == "audit" and "metric" not in kinds and (
                     (refs and not slots - {"status", "category", "aggregate", "entity"})
@@ -358,7 +363,7 @@ class Assistant:
     def _frame(self, intent: str, utt: Utterance, mentions, state: DialogueState) -> Frame:
         if intent == "budget":
             frame = F.budget_frame(mentions, utt, total_row=self.total_row, admin_names=self.admin_names,
-                                   names_with=self._names_with)
+                                   names_with=self._names_with, names_like=self._names_like)
             frame, _ = resolve_budget(frame, mentions, state, self.catalog, utt.squashed,
                                       self._siblings(state.programs))
             return frame
@@ -396,9 +401,40 @@ class Assistant:
             answers.append(ans)
         return merge_answers(q, answers), state
 
-    def _names_with(self, word: str) -> list[str]:
+    def _names_like(self, word: str) -> list[str]:
+        """Programme names holding the word's letters in order, the first letters together
+        ('<약칭>' → '<약…칭 사업>'); a word the names hold whole is no shortening."""
+        key = re.sub(r"\s+", "", word).lower()
+        if len(key) < 4:
+            return []
+        whole = [p for p in self.catalog.programs if key in re.sub(r"\s+", "", p).lower()]
+        if whole:
+            return []
+        out = []
+        for p in self.catalog.programs:
+            name = re.sub(r"\s+", "", p).lower()
+            i = name.find(key[:2])
+            if i < 0:
+                continue
+            it = iter(name[i + 2:])
+            if all(c in it for c in key[2:]):
+                out.append(p)
+        return out
+
+    def _names_with(self, word: str, qualifier: str = "") -> list[str]:
+        """Programme names holding the word; with a qualifier, only those whose name or
+        department holds it too."""
         key = re.sub(r"\s+", "", word)
-        return [p for p in self.catalog.programs if key and key in re.sub(r"\s+", "", p)]
+        out = [p for p in self.catalog.programs if key and key in re.sub(r"\s+", "", p)]
+        if qualifier:
+            dept = self._department_of
+            out = [p for p in out if qualifier in re.sub(r"\s+", "", p) or qualifier in dept.get(p, "")]
+        return out
+
+    @property
+    def _department_of(self) -> dict[str, str]:
+        app = self.budget[self.budget["source"] == "appendix"]
+        return dict(zip(app["program"], app["department"]))
 
     def _respell(self, q: str) -> tuple[str, tuple[tuple[str, str], ...]]:
         """A name typed one letter off ('<사업명> 한 글자 틀림') in the catalog's spelling, before reading."""
@@ -452,6 +488,7 @@ class Assistant:
         rules += list(frame.rules)
         atypes = [m.value for m in mentions if m.kind == "answer_type"]
         extra.setdefault("answer_type", atypes[0] if atypes else None)
+        extra["intent_method"], extra["continues"] = method, continues
         if handler_intent == "audit_count" and state.route == "audit" and state.question and any(
                 m.kind == "reference" and m.value.kind == "it" for m in mentions):
             extra["topic"] = state.question
@@ -523,6 +560,13 @@ class Assistant:
         except ImportError:
             return None
         return answer_fact(req.question, req.utt, req.extra.get("answer_type"), names, self._facts, self.quote)
+
+    def _asks_fact_of(self, utt: Utterance, mentions, subject: str) -> bool:
+        """The question asks a label the facts table holds for this subject."""
+        from .facts_answer import asked_keys
+        atypes = [m.value for m in mentions if m.kind == "answer_type"]
+        keys = set(asked_keys(utt, atypes[0] if atypes else None))
+        return bool(keys) and any(f.subject == subject and f.key in keys for f in (self._facts or []))
 
     def english_subject(self, utt: Utterance) -> str:
         """The facility an English question names ('the Seoul … Center' → its Korean name in the

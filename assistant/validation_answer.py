@@ -48,7 +48,10 @@ def closest(found: list[Finding], sq: str) -> list[Finding]:
         text = name_key(f.subject + " " + " ".join(map(str, f.figures.get("parts", []))))
         return len(q & {text[i:i + 2] for i in range(len(text) - 1)})
     best = max((shared(f) for f in found), default=0)
-    return [f for f in found if shared(f) == best] if best else found
+    if not best:
+        return found
+    lines = {ln for f in found if shared(f) == best for ln in f.lines}
+    return [f for f in found if shared(f) == best or set(f.lines) & lines]     # the same statement's other check
 
 
 def render(found: list[Finding], kinds: tuple[str, ...], context: dict, lang: str) -> str:

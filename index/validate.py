@@ -218,6 +218,9 @@ _COUNT_UNITS = r"명|개소|개|건|곳|팀|㎡"
 _BREAKDOWN = re.compile(r"(?P<label>[가-힣][가-힣·․ ]{0,14}?)\s*(?P<n>\d[\d,]*(?:\.\d+)?)\s*(?P<u>" + _COUNT_UNITS + r")"
                         r"\s*(?:미포함|포함)?\s*\((?P<parts>[^()]+)\)")
 _PART = re.compile(r"^\s*[가-힣A-Za-z][가-힣A-Za-z·․ ]{0,14}?\s*(\d[\d,]*(?:\.\d+)?)\s*(?P<u>" + _COUNT_UNITS + r")\s*$")
+_COLON_LIST = re.compile(r"(?P<label>[가-힣][가-힣·․ ]{0,14}?)\s*(?P<n>\d[\d,]*)\s*(?P<u>명|개소|개|건|곳)\s*(?:미포함|포함)?"
+                         r"\s*[:：]\s*(?P<rest>.+)$")
+_LIST_PART = re.compile(r"^\s*[가-힣][가-힣·․ ]{0,14}?\s*(\d[\d,]*)\s*(?P<u>명|개소|개|건|곳)\s*(?:\([^()]*\))?\s*$")
 _TOTAL_IN_BRACKETS = re.compile(r"\((\d[\d,]*(?:\.\d+)?)\s*(㎡|명|개소)\)")
 _ROW = re.compile(r"^\s*([가-힣A-Za-z][^\s\d]{0,12})\s+(\d[\d,]*(?:\.\d+)?)\s*(㎡|명|개소)(?=\s|$)")
 TABLE_ROWS_AHEAD = 12          # lines after a total in which its table's rows are looked for
@@ -253,6 +256,20 @@ def check_breakdowns(corpus: Corpus) -> list[Finding]:
                                        f"({' + '.join(_plain(_figure(g.group(1))) for g in got)})",
                                        label, {"printed": total, "parts_sum": added, "unit": u,
                                                "parts": [p.strip() for p in parts]}, (no,)))
+            m = _COLON_LIST.search(text.lstrip("※○◦□-－ "))
+            if m:
+                # 'X 6명 : A 3명(…), B 2명(…)': the parts listed after the colon
+                parts = [p for p in re.split(r",\s*(?![^()]*\))", m.group("rest")) if p.strip()]
+                got = [_LIST_PART.match(p) for p in parts]
+                if len(parts) >= 2 and all(g and g.group("u") == m.group("u") for g in got):
+                    total, added = _figure(m.group("n")), sum(_figure(g.group(1)) for g in got)
+                    if not math.isclose(total, added):
+                        label, u = m.group("label").strip(), m.group("u")
+                        out.append(Finding(d.id, "breakdown_mismatch", "warning",
+                                           f"{label} {_plain(total)}{u}: 내역 합 {_plain(added)}{u} "
+                                           f"({' + '.join(_plain(_figure(g.group(1))) for g in got)})",
+                                           label, {"printed": total, "parts_sum": added, "unit": u,
+                                                   "parts": [p.strip() for p in parts]}, (no,)))
             for m in _TOTAL_IN_BRACKETS.finditer(text):
                 u = m.group(2)
                 rows, last = [], no

@@ -11,7 +11,7 @@ def corpus_of(lines):
 
 def test_bracketed_parts_that_do_not_add_up():
     found = check_breakdowns(corpus_of([
-        "※ 별도정원 9명 : 휴직 5명(가팀 2명, 나팀 2명, 다팀 2명), 파견 3명(가팀 1명, 라팀 2명)",
+        "※ 별도정원 8명 : 휴직 5명(가팀 2명, 나팀 2명, 다팀 2명), 파견 3명(가팀 1명, 라팀 2명)",
     ]))
     assert [f.kind for f in found] == ["breakdown_mismatch"]
     f = found[0]
@@ -40,3 +40,9 @@ def test_a_total_in_brackets_and_its_table_rows():
 
 def test_hostile_lines_do_not_break_the_check():
     assert check_breakdowns(corpus_of(["", "(((", "3명(" * 200, "\x00\x01 2명(,,)", "1명(가 1명)" * 50])) is not None
+
+
+def test_a_colon_list_of_parts():
+    found = check_breakdowns(corpus_of(["※ 별도정원 7명 : 휴직 3명(가팀 2명, 나팀 1명), 파견 2명(다팀 1명, 라팀 1명)"]))
+    assert [(f.figures["printed"], f.figures["parts_sum"]) for f in found] == [(7, 5)]
+    assert check_breakdowns(corpus_of(["※ 임기제 9명미포함 : 가팀 2명(한시 1명), 나팀 7명"])) == []    # 2 + 7 = 9

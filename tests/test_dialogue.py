@@ -175,3 +175,19 @@ def test_a_time_asked_of_a_contract_is_its_period(assistant):
     a, b = talk(assistant, "마을공동체종합지원센터는 누가 운영해요?", "위탁은 언제 끝나요?")
     assert "사단법인 마을" in a.answer
     assert "18. 8. 22" in b.answer and "수탁기관:" not in b.answer
+
+
+def test_another_label_of_the_facility_just_answered(assistant, corpus):
+    subj = next(s for s in {f.subject for f in corpus.facts if f.subject != f.program}
+                if {f.key for f in corpus.facts if f.subject == s} >= {"operator", "period"})
+    period = next(f.value for f in corpus.facts if f.subject == subj and f.key == "period")
+    a, b = talk(assistant, f"{subj}는 누가 운영해?", "위탁기간은?")
+    assert a.route == "passages" and b.route == "passages" and period in b.answer
+    assert any("fact_subject" in r for r in rules(b))
+
+
+def test_a_second_part_asks_another_label_of_the_same_facility(assistant, corpus):
+    f = next(x for x in corpus.facts if x.key == "budget" and x.label == "용역비")
+    op = next(x for x in corpus.facts if x.subject == f.subject and x.key == "operator")
+    ans = assistant.ask(f"{f.subject} 한 곳은 어디고 용역비 얼마야?", uuid.uuid4().hex)
+    assert op.value in ans.answer and f.value in ans.answer

@@ -163,3 +163,31 @@ def test_a_word_glued_to_a_bracketed_count_is_set_apart():
     from assistant.passages import matchable
     assert matchable("평가완료 (우수(2): 가람, 나래)") == "평가완료 (우수 (2): 가람, 나래)"
     assert matchable("위 치 : 가람구(舊 부지)") == "위치 : 가람구(舊 부지)"          # only a count is set apart
+
+
+def test_a_term_inside_a_compound_token_and_a_place_in_its_district():
+    from assistant.passages import _holds
+    toks = frozenset({"가람혁신파크", "가람", "혁신", "파크", "해오름구", "개포동"})
+    assert _holds(toks, "혁신파크")                     # three letters or more inside a longer token
+    assert _holds(toks, "해오름구") and not _holds(toks, "해오")    # two letters: only a district's own name
+    assert _holds(frozenset({"강북구"}), "강북") and not _holds(frozenset({"강북권역"}), "강북")
+    assert not _holds(frozenset({"사업비"}), "사업")       # two letters inside a compound: no
+
+
+def test_a_table_statement_answers_with_the_row_asked(synth_finder):
+    from assistant.passages import Unit
+    lines = synth_finder.corpus.lines
+    f = next(iter(lines))
+    doc = synth_finder.corpus.documents[0]
+    fake = ["○ 권역별 공간 조성 (5개소)", "대 상 소재지 조성완료", "가람공간(1) 북구 가동 리모델링 (1월말)",
+            "나래공간(2) 남구 나동 신축 (5월말)", "다온공간(3) 서구 다동 신축 (11월말)"]
+    saved = list(lines[f])
+    try:
+        lines[f][:len(fake)] = fake
+        u = Unit(doc.id, 1, len(fake), " ".join(fake))
+        out = synth_finder._rows_asked(u, {"서구"})
+        assert out.startswith("○ 권역별") and "다동" in out and "가동" not in out and "나동" not in out
+        assert synth_finder._rows_asked(u, {"없는말"}) == u.text            # no row holds it: the whole statement
+        assert synth_finder._rows_asked(u, set()) == u.text
+    finally:
+        lines[f][:] = saved

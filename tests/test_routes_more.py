@@ -162,3 +162,18 @@ def test_a_staff_note_under_the_organisation_table(assistant, corpus):
     assert a.route == "organization" and f"{count}명" in a.answer and a.citations[0].line_start == line
     b = assistant.ask("민관협력담당관 정원은 몇 명?", uuid.uuid4().hex)
     assert b.route == "organization" and label not in b.answer       # the table, not a note
+
+
+def test_a_shortened_name_several_programmes_share_asks_which(assistant):
+    a = assistant.ask("NPO센터 예산 얼마나 돼?", uuid.uuid4().hex)
+    holders = [p for p in assistant.catalog.programs if "npo지원센터" in p.replace(" ", "").lower()]
+    assert a.route == "clarify" and len(holders) >= 2 and all(h in a.answer for h in holders)
+
+
+def test_a_department_word_inside_programme_names_of_another_department(assistant):
+    a = assistant.ask("청년 쪽 민관협력 사업들 예산 얼마예요?", uuid.uuid4().hex)
+    dept = assistant._department_of
+    held = [p for p in assistant.catalog.programs if "민관협력" in p.replace(" ", "") and "청년" in dept.get(p, "") + p]
+    assert a.route == "clarify" and len(held) >= 2 and all(h in a.answer for h in held)
+    b = assistant.ask("민관협력담당관 예산은?", uuid.uuid4().hex)
+    assert b.route == "budget"                                      # the department itself, named in full

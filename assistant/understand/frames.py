@@ -211,8 +211,9 @@ def _word_at(text: str, span: tuple[int, int]) -> str:
 
 
 def budget_frame(mentions: tuple[Mention, ...], utt: Utterance, *, total_row: str = "",
-                 admin_names: tuple[str, ...] = (), names_with=None) -> Frame:
-    """``names_with(word)``: the programme names holding a word (for a tag word that is also part
+                 admin_names: tuple[str, ...] = (), names_with=None, names_like=None) -> Frame:
+    """``names_like(word)``: the programme names holding a word's letters in order (a shortened
+    name: '<A…B>' for '<A지원B>'). ``names_with(word)``: the programme names holding a word (for a tag word that is also part
     of several names: '<태그>예산 집행 얼마나 됐어?' asks which of them)."""
     w = _Work(tuple(mentions))
     row_names = tuple(e.value.name for e in w.of("entity") if e.value.kind in ("admin", "total"))
@@ -229,6 +230,18 @@ def budget_frame(mentions: tuple[Mention, ...], utt: Utterance, *, total_row: st
     depts = list(dict.fromkeys(e.value.name for e in ents if e.value.kind == "department"))
     totals = list(dict.fromkeys(e.value.name for e in ents if e.value.kind == "total"))
     names = list(dict.fromkeys(p.name for p in programs))
+    if names_with is not None and len(depts) == 1 and not programs:
+        held = _department_word_as_name(utt.text, [e for e in ents if e.value.kind == "department"], names_with)
+        if held is not None:
+            word, holders = held
+            if len(holders) >= 2:
+                # '<다른 부서 말> <부서 약칭> 사업 예산': programmes holding the short name, in the other department
+                w.rules.append("targets:department_word_in_names")
+                return Frame("budget", None, rules=tuple(w.rules), clarify=holders, clarify_reason="ambiguous",
+                             metrics_explicit=True)
+            names, depts = list(holders), []
+            w.assumptions.append(f"'{word}' 사업을 '{holders[0]}'(으)로 읽었습니다" if utt.lang == "ko"
+                                 else f"read '{word}' as '{holders[0]}'")
     ambiguous = [p.name for p in programs if p.via == "ambiguous"]
     for e in ents:
         if e.value.via in ("partial", "meaning"):
@@ -443,11 +456,58 @@ def budget_frame(mentions: tuple[Mention, ...], utt: Utterance, *, total_row: st
     if metrics and any(x in utt.squashed for x in ("전체", "총", "total", "overall", "whole")):
         w.rules.append("targets:total")
         return done(q(operation="lookup", names=(total_row,), level="total"), [total_row])
+    if names_like is not None and not strict_leftovers(w):
+        # '<약칭> 예산': a shortened name whose letters, in order, are in several programme names
+        holders = _abbreviated(utt.text, names_like)
+        if len(holders) >= 2:
+            w.rules.append("targets:ambiguous_short_name")
+            return Frame("budget", None, rules=tuple(w.rules), clarify=holders, clarify_reason="ambiguous",
+                         metrics_explicit=explicit)
     w.rules.append("targets:none")
     strict = [m for m in w.leftovers() if m.kind in STRICT]
     reason = ("다음 조건을 어떻게 적용할지 알 수 없습니다: " + ", ".join(f"'{m.text}'" for m in strict)) if strict else "no_target"
     return Frame("budget", None, rules=tuple(w.rules), clarify_reason=reason, metrics_explicit=explicit,
                  leftovers=w.leftovers(), metrics=tuple(metrics))
+
+
+_PARTICLE_TAIL = re.compile(r"(?:은|는|이|가|을|를|의|도|에|에서|랑|이랑|하고)$")
+MAX_SHORT_NAME_HOLDERS = 4
+
+
+_QUALIFIER_TAIL = re.compile(r"(?:쪽|분야|관련|부서|파트|팀)$")
+
+
+def _department_word_as_name(text: str, dept_mentions, names_with):
+    """'<A> 쪽 <B> 사업': the department word B followed by '사업' with another word A before it,
+    where programme names hold B and A is in their name or their department → (B, those names)."""
+    if len(dept_mentions) != 1:
+        return None
+    m = dept_mentions[0]
+    word = re.sub(r"\s+", "", m.text)
+    if len(word) < 2 or word == m.value.name or not re.match(r"\s*(?:관련\s*)?사업", text[m.span[1]:]):
+        return None
+    before = [_QUALIFIER_TAIL.sub("", x) for x in text[:m.span[0]].split()[-2:]]
+    quals = [q for q in before if len(q) >= 2]
+    if not quals:
+        return None
+    holders = tuple(h for h in names_with(word, qualifier=quals[-1]))
+    return (word, holders) if holders else None
+
+
+def strict_leftovers(w) -> bool:
+    return any(m.kind in STRICT for m in w.leftovers())
+
+
+def _abbreviated(text: str, names_like) -> tuple[str, ...]:
+    """The programme names one word of the question shortens (two to four of them), else ()."""
+    for word in re.findall(r"[가-힣A-Za-z0-9]{4,}", text):
+        for w in dict.fromkeys((word, _PARTICLE_TAIL.sub("", word))):
+            if len(w) < 4:
+                continue
+            holders = tuple(names_like(w))
+            if 2 <= len(holders) <= MAX_SHORT_NAME_HOLDERS:
+                return holders
+    return ()
 
 
 def audit_frame(mentions: tuple[Mention, ...], utt: Utterance, *, statuses: tuple[str, ...],
