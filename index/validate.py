@@ -234,6 +234,22 @@ def _plain(v: float) -> str:
     return f"{v:,.2f}".rstrip("0").rstrip(".") if v != int(v) else f"{int(v):,}"
 
 
+def _parts_finding(doc: str, no: int, m, pieces: list[str], part_rx, what: str) -> Finding | None:
+    """A figure and its two or more parts (each in the figure's unit) that do not add up."""
+    parts = [p for p in pieces if p.strip()]
+    got = [part_rx.match(p) for p in parts]
+    if len(parts) < 2 or not all(g and g.group("u") == m.group("u") for g in got):
+        return None
+    total, added = _figure(m.group("n")), sum(_figure(g.group(1)) for g in got)
+    if math.isclose(total, added):
+        return None
+    label, u = m.group("label").strip(), m.group("u")
+    return Finding(doc, "breakdown_mismatch", "warning",
+                   f"{label} {_plain(total)}{u}: {what} {_plain(added)}{u} "
+                   f"({' + '.join(_plain(_figure(g.group(1))) for g in got)})",
+                   label, {"printed": total, "parts_sum": added, "unit": u, "parts": [p.strip() for p in parts]}, (no,))
+
+
 def check_breakdowns(corpus: Corpus) -> list[Finding]:
     """A figure and the parts printed for it that do not add up: 'X 3명(A 2명, B 1명, C 1명)'
     (two parts at least, every part in the figure's unit), or a total in brackets whose table
@@ -244,32 +260,14 @@ def check_breakdowns(corpus: Corpus) -> list[Finding]:
         for no in range(d.line_start, d.line_end + 1):
             text = lines[no - 1]
             for m in _BREAKDOWN.finditer(text):
-                parts = [p for p in re.split(r",\s*", m.group("parts")) if p.strip()]
-                got = [_PART.match(p) for p in parts]
-                if len(parts) < 2 or not all(g and g.group("u") == m.group("u") for g in got):
-                    continue
-                total, added = _figure(m.group("n")), sum(_figure(g.group(1)) for g in got)
-                if not math.isclose(total, added):
-                    label, u = m.group("label").strip(), m.group("u")
-                    out.append(Finding(d.id, "breakdown_mismatch", "warning",
-                                       f"{label} {_plain(total)}{u}: 괄호 안 내역 합 {_plain(added)}{u} "
-                                       f"({' + '.join(_plain(_figure(g.group(1))) for g in got)})",
-                                       label, {"printed": total, "parts_sum": added, "unit": u,
-                                               "parts": [p.strip() for p in parts]}, (no,)))
+                f = _parts_finding(d.id, no, m, re.split(r",\s*", m.group("parts")), _PART, "괄호 안 내역 합")
+                if f is not None:
+                    out.append(f)
             m = _COLON_LIST.search(text.lstrip("※○◦□-－ "))
-            if m:
-                # 'X 6명 : A 3명(…), B 2명(…)': the parts listed after the colon
-                parts = [p for p in re.split(r",\s*(?![^()]*\))", m.group("rest")) if p.strip()]
-                got = [_LIST_PART.match(p) for p in parts]
-                if len(parts) >= 2 and all(g and g.group("u") == m.group("u") for g in got):
-                    total, added = _figure(m.group("n")), sum(_figure(g.group(1)) for g in got)
-                    if not math.isclose(total, added):
-                        label, u = m.group("label").strip(), m.group("u")
-                        out.append(Finding(d.id, "breakdown_mismatch", "warning",
-                                           f"{label} {_plain(total)}{u}: 내역 합 {_plain(added)}{u} "
-                                           f"({' + '.join(_plain(_figure(g.group(1))) for g in got)})",
-                                           label, {"printed": total, "parts_sum": added, "unit": u,
-                                                   "parts": [p.strip() for p in parts]}, (no,)))
+            if m:   # 'X 6명 : A 3명(…), B 2명(…)': the parts listed after the colon
+                f = _parts_finding(d.id, no, m, re.split(r",\s*(?![^()]*\))", m.group("rest")), _LIST_PART, "내역 합")
+                if f is not None:
+                    out.append(f)
             for m in _TOTAL_IN_BRACKETS.finditer(text):
                 u = m.group(2)
                 rows, last = [], no
