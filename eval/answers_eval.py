@@ -15,7 +15,7 @@ from collections import defaultdict
 from pathlib import Path
 
 GOLD = Path(__file__).resolve().parent / "gold" / "answers.jsonl"
-CATEGORIES = ("budget", "audit", "validation", "passages", "dialogue", "unanswerable")
+CATEGORIES = ("budget", "audit", "validation", "passages", "organization", "dialogue", "unanswerable")
 
 
 def _norm(s: str) -> str:
@@ -117,7 +117,9 @@ def p(values: list[float], q: float) -> float:
 def format_table(result: dict) -> str:
     cols = ["assistant"] + [b for b in ("vector-only top passage", "lexical-only top passage") if b in result["baselines"]]
     lines = ["| category | " + " | ".join(cols) + " |", "|---|" + "---|" * len(cols)]
-    for cat in CATEGORIES + ("overall",):
+    seen = set(result["assistant"]) | {c for per in result["baselines"].values() for c in per}
+    cats = [c for c in CATEGORIES if c in seen] + sorted(seen - set(CATEGORIES))
+    for cat in cats + ["overall"]:
         cells = [pct(result["assistant"].get(cat, [0, 0]) if cat != "overall" else overall(result["assistant"]))]
         for b in cols[1:]:
             per = result["baselines"][b]
