@@ -79,6 +79,8 @@ def check_corpus(name: str, ctx: ExtractContext, tokenize=None) -> list[str]:
     kinds = KINDS[name]
     errors = []
     for line, ex in load(name):
+        if ex.get("needs_morphemes") and tokenize is None:
+            continue                      # read from Kiwi's tags only: checked by the morpheme run
         utt = utterance(ex["text"], tokenize)
         found = [m for m in extract_all(utt, ctx) if m.kind in kinds]
         unmatched = list(found)

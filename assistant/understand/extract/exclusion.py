@@ -26,6 +26,29 @@ GAP_EN = 24
 
 
 GAP_NAME = 3       # '청년수당은 빼고': at most a particle and a space between a name and the cue
+_PARTICLE = re.compile(r"(?:은|는|을|를|이|가|들은|들을)\s?$")
+
+
+def _cues(utt: Utterance) -> list[tuple[int, int]]:
+    """Where the question says 'leave out': the verb 빼다 in any ending ('빼구요', '빼 주세요'),
+    제외 as a noun or verb ('제외시키고'), and 말고 — read from Kiwi's morphemes, so an ending
+    nobody listed still counts — plus the spelled-out forms when there are no morphemes.
+    A span runs from the particle before the cue to the end of its word."""
+    text, out = utt.text, []
+    ms = utt.morphs
+    for i, m in enumerate(ms):
+        nxt = ms[i + 1] if i + 1 < len(ms) else None
+        if (m.tag == "VV" and m.form in ("빼", "빼놓")) or (m.tag == "NNG" and m.form == "제외") \
+                or (m.tag in ("VV", "VX") and m.form == "말" and nxt is not None and nxt.form == "고"):
+            end = m.end
+            while end < len(text) and not text[end].isspace():
+                end += 1
+            p = _PARTICLE.search(text[:m.start])
+            out.append((p.start() if p else m.start, end))
+    for cue in _KO.finditer(text):
+        if not any(s <= cue.start() < e or cue.start() <= s < cue.end() for s, e in out):
+            out.append((cue.start(), cue.end()))
+    return sorted(out)
 
 
 def extract(utt: Utterance, comparisons: Sequence[Mention], names: Sequence[Mention] = ()) -> list[Mention]:
@@ -34,18 +57,17 @@ def extract(utt: Utterance, comparisons: Sequence[Mention], names: Sequence[Ment
     out = []
     # programmes, and the admin/subtotal rows ('기본경비 빼고': the programme rows only)
     progs = [n for n in names if n.kind == "entity" and n.value.kind in ("program", "admin", "total")]
-    for cue in _KO.finditer(text):
-        near = [n for n in progs if n.span[1] <= cue.start() + 1 and cue.start() - n.span[1] <= GAP_NAME]
+    for start, end in _cues(utt):
+        near = [n for n in progs if n.span[1] <= start + 1 and start - n.span[1] <= GAP_NAME]
         if near:
             n = max(near, key=lambda n: n.span[1])
-            out.append(mention(utt, KIND, Exclusion(None, (n.value.name,)), (n.span[0], cue.end()), "rule:exclude+name"))
+            out.append(mention(utt, KIND, Exclusion(None, (n.value.name,)), (n.span[0], end), "rule:exclude+name"))
             continue
         # the comparison ends before the cue's verb, at most GAP_KO letters before the cue
-        before = [c for c in comparisons if c.span[0] < cue.start() and c.span[1] <= cue.end()
-                  and cue.start() - c.span[1] <= GAP_KO]
+        before = [c for c in comparisons if c.span[0] < start and c.span[1] <= end and start - c.span[1] <= GAP_KO]
         if before:
             c = max(before, key=lambda c: c.span[1])
-            out.append(mention(utt, KIND, Exclusion(c.value), (c.span[0], cue.end()), f"rule:exclude+{c.source}"))
+            out.append(mention(utt, KIND, Exclusion(c.value), (c.span[0], end), f"rule:exclude+{c.source}"))
     for cue in _EN.finditer(text):
         named = [n for n in progs if n.span[0] >= cue.end() and n.span[0] - cue.end() <= 5]
         if named:
