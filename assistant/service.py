@@ -334,6 +334,11 @@ class Assistant:
             # no check of the report's consistency is asked ('기본경비 빼고 세부사업 몇 개'): the tables answer
             return "budget", scores, method + "+slots:budget_not_validation"
         overridable = OVERRIDABLE_STRONG if strong else OVERRIDABLE_WEAK
+        if evidence == "audit_count" and evidence != intent and intent in overridable and "audit" in scopes \
+                and not counts_findings(utt, mentions):
+            # '…몇 개소 설치 완료됐다고 답변했어?': a status word beside a count of another thing —
+            # what a finding says, not how many findings there are
+            return "audit_topic", scores, method + "+slots:topic_not_count"
         if evidence and evidence != intent and intent in overridable:
             return evidence, scores, method + f"+slots:{evidence}"
         if intent in ("audit_count", "audit_topic") and "audit" not in scopes and not kinds & AUDIT_SLOTS:
@@ -722,6 +727,8 @@ def counts_findings(utt: Utterance, mentions, *, statuses_count: bool = True) ->
     kinds = {m.kind for m in mentions}
     aggs = [m for m in mentions if m.kind == "aggregate"]
     if not aggs:
+        if any(m.kind == "answer_type" and m.value.counter in OTHER_COUNTERS for m in mentions):
+            return False                 # '몇 명 선정 완료했다고 답했어': people are counted, not findings
         return bool(kinds & ({"status", "category"} if statuses_count else {"category"})) or any(
             m.kind == "scope" and m.value.name == "department" for m in mentions)
     for a in aggs:

@@ -177,3 +177,13 @@ def test_a_department_word_inside_programme_names_of_another_department(assistan
     assert a.route == "clarify" and len(held) >= 2 and all(h in a.answer for h in held)
     b = assistant.ask("민관협력담당관 예산은?", uuid.uuid4().hex)
     assert b.route == "budget"                                      # the department itself, named in full
+
+
+@pytest.mark.parametrize("q, figure", [("청년수당 후속지원으로 몇 명 추가 선정 완료했다고 답했나요?", "122명"),
+                                       ("공구대여소는 몇 곳에 설치 완료했다고 답변했어?", "491개소")])
+def test_a_status_word_beside_a_count_of_other_things_is_a_findings_content(assistant, corpus, q, figure):
+    # '완료' says what was done; the people or places counted are in the finding's action, not a count of findings
+    a = ask(assistant, q)
+    assert a.route == "audit" and figure in a.answer.replace(" ", ""), a.answer
+    assert "감사 지적사항(완료)은 모두" not in a.answer
+    assert ask(assistant, "완료된 지적사항은 몇 건이야?").answer.startswith("감사 지적사항(완료)은 모두")
