@@ -181,6 +181,13 @@ def numbers(text: str) -> set[str]:
     return {n.replace(",", "") for n in _NUM.findall(text)}
 
 
+def _noun_and_particle(toks, start: int, end: int) -> bool:
+    """A reading that takes the letters start..end as a shorter noun followed by particles only."""
+    inside = [t for t in toks if start <= t.start < end]
+    return len(inside) >= 2 and inside[0].start == start and inside[0].tag.startswith("N") \
+        and len(inside[0].form) < end - start and all(t.tag.startswith("J") for t in inside[1:])
+
+
 class PassageFinder:
     def __init__(self, corpus: Corpus, tokenize: Callable[[str], list[str]], threshold: float = 0.3, pos=None, *,
                  embed=None, readings=None):
@@ -265,7 +272,8 @@ class PassageFinder:
     def _surely_nouns(self, text: str, missing: list[str]) -> list[str]:
         """The missing nouns every close reading takes as nouns: where another analysis of
         the words around it, nearly as likely, reads a verb or an adverb there ('사서' as
-        사+어서 'buy and', '결국' as an adverb), the word is no missing fact."""
+        사+어서 'buy and', '결국' as an adverb), or a shorter noun and a particle ('시랑' as
+        시+랑 'the city and'), the word is no missing fact."""
         if not missing or self.readings is None:
             return missing
         out = []
@@ -287,8 +295,9 @@ class PassageFinder:
                 if len(readings) < 2:
                     continue
                 best = readings[0][1]
-                doubtful = any(best - score <= READING_MARGIN and any(
+                doubtful = any(best - score <= READING_MARGIN and (any(
                     t.start == at and not t.tag.startswith(("N", "S", "X")) for t in toks)
+                    or _noun_and_particle(toks, at, at + len(noun)))
                     for toks, score in readings)
                 if doubtful:
                     break

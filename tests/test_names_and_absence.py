@@ -239,6 +239,32 @@ def test_surely_nouns_keeps_a_noun_every_reading_takes_as_a_noun():
     assert PassageFinder._surely_nouns(SimpleNamespace(readings=None), "결국", ["결국"]) == ["결국"]
 
 
+def test_a_noun_a_close_reading_splits_into_a_shorter_noun_and_a_particle_is_not_missing():
+    from types import SimpleNamespace
+
+    from assistant.passages import PassageFinder
+
+    @dataclass_tok
+    class T:
+        form: str
+        tag: str
+        start: int
+
+    # '구랑 협약': read best as one proper noun, closely as 구 + 랑 ('with the district')
+    split = SimpleNamespace(readings=lambda t: [([T("구랑", "NNP", 0), T("협약", "NNG", 3)], -20.0),
+                                                ([T("구", "NNG", 0), T("랑", "JKB", 1), T("협약", "NNG", 3)], -21.0)])
+    assert PassageFinder._surely_nouns(split, "구랑 협약", ["구랑"]) == []
+    # a shorter noun followed by another noun is a compound, not a particle: the word stays missing
+    compound = SimpleNamespace(readings=lambda t: [([T("구랑", "NNP", 0)], -20.0),
+                                                   ([T("구", "NNG", 0), T("랑", "NNG", 1)], -21.0)])
+    assert PassageFinder._surely_nouns(compound, "구랑 협약", ["구랑"]) == ["구랑"]
+
+
+def test_a_particle_glued_to_a_short_noun_is_not_reported_missing(assistant):
+    a = assistant.ask("시랑 UNDP가 MOU 맺은 날짜 알려줘", uuid.uuid4().hex)
+    assert a.route != "not_found" and "5.1" in a.answer, a.answer
+
+
 def test_the_gate_still_refuses_what_is_absent(assistant):
     for q in ("서울혁신센터 직원 평균 연봉이 얼마야?", "부산시 청년수당은 한 달에 얼마 줘요?"):
         assert assistant.ask(q, uuid.uuid4().hex).route == "not_found", q
