@@ -29,13 +29,16 @@ def extract(utt: Utterance, metrics: Sequence[Mention]) -> list[Mention]:
         # 'A에서 B를 뺀', 'A과 B의 격차', 'difference between A and B': text order
         if len(names) >= 2:
             near = sorted(metrics, key=lambda m: abs(m.span[0] - cue.start()))
-            two = []
+            two, at = [], {}
             for m in near:
                 if m.value.name not in two:
                     two.append(m.value.name)
+                    at[m.value.name] = m.span[0]
                 if len(two) == 2:
                     break
-            order = sorted(two, key=lambda n: min(m.span[0] for m in metrics if m.value.name == n))
+            # in the order the two mentions nearest the cue are written ('A minus B'), not where a
+            # metric's name first appears elsewhere in the question
+            order = sorted(two, key=lambda n: at[n])
             out.append(mention(utt, KIND, Derived("difference", tuple(order)), cue.span(), "rule:difference"))
             break
     for cue in _SHARE.finditer(text):

@@ -208,7 +208,7 @@ def _expected_remainders(utt: Utterance, found: list[Mention]) -> list[Mention]:
         forecast_before = verb and any(m.value.name == "forecast" and 0 <= r.start() - m.span[1] <= 12 for m in found)
         year_end_before = verb and re.search(r"연말|year[- ]?end", before) is not None      # '연말에 얼마 남아?'
         if _EXPECTED_AFTER.search(after) or forecast_before or year_end_before or (
-                _EXPECTED_BEFORE.search(before) and r.group(0) in ("미집행", "미지출", "불용")):
+                _EXPECTED_BEFORE.search(before) and r.group(0) in ("미집행", "미지출", "불용", "unspent", "unused")):
             out.append(mention(utt, KIND, Metric("expected_lapse"), r.span(), "compose:expected_remainder", 0.9))
     return out
 
