@@ -13,6 +13,7 @@ from index.parser import Corpus
 from index.text import clean_line, squash
 
 from .answer import Citation
+from .fmt import josa
 
 BULLET_START = tuple("○◦□")                  # a new statement
 SUB_BULLETS = tuple("－-▸➠⇒⇨*※")            # a detail or note of the statement above it
@@ -643,7 +644,8 @@ def type_pattern(at) -> str | None:
     """The pattern a statement must match to hold an answer of this type; None = no constraint."""
     kind = getattr(at, "kind", "")
     if kind == "place":
-        return (r"[가-힣]{2,}(?:앞|옆|인근|부근)(?=[\s,·)/]|$)|[가-힣]+[구동로길]\s*\d+|[가-힣]{1,4}(?<!자치)(?:구|군)(?=[\s,·)/]|$)|[가-힣]{2,4}동(?=[\s,·)/]|$)|"
+        # a '<…>동' is a neighbourhood, but not the nouns of activity or movement ('예술활동', '변동')
+        return (r"[가-힣]{2,}(?:앞|옆|인근|부근)(?=[\s,·)/]|$)|[가-힣]+[구동로길]\s*\d+|[가-힣]{1,4}(?<!자치)(?:구|군)(?=[\s,·)/]|$)|[가-힣]{1,3}(?<![활운행협공자변감작출발])동(?=[\s,·)/]|$)|"
                 r"\((?:[가-힣]{2,3},\s*){2,}[가-힣]{2,3}\)|일대|소재지|內")
     if kind == "org":
         return (r"사단법인|\(사\)|㈜|\(주\)|재단|법인|대학교|학회|협회|조합|센터|공사|공단|연구소|연구원|진흥원|위원회|업체|"
@@ -673,7 +675,7 @@ def holds_type(text: str, at) -> bool:
 def _type_note(wanted: list, lang: str) -> str:
     names = ", ".join(dict.fromkeys(TYPE_NAMES.get(a.kind, (a.kind, a.kind))[0 if lang == "ko" else 1] for a in wanted))
     if lang == "ko":
-        return f"보고서에 물으신 {names}은(는) 나와 있지 않습니다. 관련해 보고서가 적은 내용:"
+        return f"보고서에 물으신 {josa(names, '은', '는')} 나와 있지 않습니다. 관련해 보고서가 적은 내용:"
     return f"The report does not give {names} for this. What it does say:"
 
 

@@ -44,6 +44,9 @@ class H:
     ("place", None, "은평구 통일로 684 일대", True),
     ("place", None, "5개소(중랑, 성북, 구로)", True),
     ("place", None, "자치구 활동 실시", False),
+    ("place", None, "주민 공익활동 지원, 임대료 변동 없음", False),      # nouns of activity/change, not a 동
+    ("place", None, "마포구 망원동 리모델링", True),
+    ("place", None, "강북 우이동 일원", True),
 ])
 def test_type_patterns(kind, counter, text, ok):
     assert holds_type(text, AnswerType(kind, counter)) is ok
