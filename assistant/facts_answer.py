@@ -78,7 +78,21 @@ def subject_score(name: str, question_pairs: set[str], programs: list[str]) -> f
     for p in programs:
         if name_key(p) and (name_key(p) in name_key(name) or name_key(name) in name_key(p)):
             best = max(best, 0.95)
+        else:
+            # the appendix and the body print one programme's title a little differently
+            # ('서울특별시 청년 허브 운영' / '서울시 청년허브 운영'): nearly the same letter pairs, both ways
+            a, b = _squashed_pairs(name), _squashed_pairs(p)
+            if a and b and 2 * len(a & b) / (len(a) + len(b)) >= PROGRAM_SAME:
+                best = max(best, 0.9)
     return best
+
+
+PROGRAM_SAME = 0.75      # Dice overlap of two titles' letter pairs (spaces removed) that makes them one programme
+
+
+@lru_cache(maxsize=1024)
+def _squashed_pairs(name: str) -> frozenset[str]:
+    return frozenset(g for g in bigrams(name_key(name.replace(" ", ""))) if not any(c.isdigit() for c in g))
 
 
 # nouns of a question that only ask (labels, question words), never a subject of their own

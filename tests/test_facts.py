@@ -167,3 +167,23 @@ def test_no_label_or_no_subject_is_none(corpus):
 def test_english_framing(corpus):
     a = _ask(corpus, "Where exactly is the 서울혁신파크 site located?")
     assert a.answer.startswith("According to the report") and "location" in a.answer
+
+
+def test_a_programme_named_as_the_appendix_prints_it_finds_the_bodys_facts(corpus):
+    """The appendix and the body space a title differently: the appendix's name still finds the
+    body's facts, and a different programme's name does not."""
+    from assistant.facts_answer import subject_score
+    from index.tables import budget_frame
+    names = list(dict.fromkeys(budget_frame(corpus)["program"]))
+    checked = 0
+    for f in corpus.facts:
+        if f.key != "operator" or f.subject != f.program:
+            continue
+        for n in names:
+            if n != f.program and n.replace(" ", "") != f.program.replace(" ", "") \
+                    and subject_score(f.program, set(), [n]) >= 0.9:
+                a = _ask(corpus, "Who is the operator?", [n])
+                assert a is not None and f.value in a.answer, (n, f.program, a and a.answer)
+                checked += 1
+    assert checked >= 1
+    assert subject_score("서울시 청년허브 운영", set(), ["청년 활동 지원 센터 운영"]) < 0.6

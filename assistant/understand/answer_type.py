@@ -64,7 +64,9 @@ RULES: tuple[Rule, ...] = (
     Rule("rate", r"what percent|percentage|how many percent|\brate\b", lang="en", priority=2),
     Rule("period", r"how long|until when|what period|for how many months", lang="en", priority=2),
     Rule("date", r"\bwhen\b|what date|which date|what day", lang="en"),
-    Rule("org", r"who (?:runs|operates|manages|is in charge|was selected|won)|which (?:organi[sz]ation|agency|body|company|"
+    Rule("org", r"who (?:runs|operates|manages|is in charge|was selected|won)|"
+                r"who\b(?:\s[a-z]+){0,3}\s(?:run|runs|running|operat\w*|manag\w*|commission\w*|contract\w*|entrust\w*)\b|"
+                r"which (?:organi[sz]ation|agency|body|company|"
                 r"university|division|department)|operator", lang="en", priority=2),
     Rule("place", r"\bwhere\b|location|address", lang="en"),
     Rule("person", r"\bwho\b|whose name", lang="en"),
