@@ -141,9 +141,16 @@ def handle_budget(ctx, req: Request) -> Outcome:
         return no_such_programme(ctx, req)
     text = budget_answer.render(res, req.lang, ctx.body_programs,
                                 quote_body=re.search(r"본문|body", req.utt.squashed) is not None)
+    printed = _printed_budget(ctx, req, bq, res)
+    if printed is not None:
+        # '<사업> 총 사업비/사업예산': the body prints the programme's own budget line (several
+        # years, a total) beside the appendix's one-year row — both, the printed line first
+        text = printed.answer + "\n" + ("별첨1(2018년 예산현액): " if req.lang == "ko" else "Appendix 1 (2018): ") + text
     if frame.assumptions:
         text += "\n(" + "; ".join(frame.assumptions) + ")"
     cites = budget_answer.citations_of(res.rows, ctx.quote)
+    if printed is not None:
+        cites = list(printed.citations) + cites
     if any(x.startswith("※ 본문") or x.startswith("Note: the body") for x in text.split("\n")):
         for name in res.rows["program"].tolist():
             b = ctx.body_programs.get(name)
@@ -172,6 +179,29 @@ def handle_budget(ctx, req: Request) -> Outcome:
                       programs=programs if named else state.programs,
                       departments=departments if named else state.departments)
     return Outcome(Answer(req.question, text, "budget", data, res.method, cites, 0.0), nxt)
+
+
+def _printed_budget(ctx, req: Request, bq, res) -> Answer | None:
+    """The programme's printed '사업예산 : 총 …' (or 용역비/사업비) line, when the question names
+    that label and one programme's row was looked up; None otherwise."""
+    if bq.operation != "lookup" or len(res.rows) != 1 or not hasattr(ctx, "facts_answer"):
+        return None
+    from .facts_answer import asked_keys
+    if "budget" not in asked_keys(req.utt, None):
+        return None
+    got = ctx.facts_answer(req, [str(res.rows["program"].iloc[0])])
+    if got is None or (got.data or {}).get("missing"):
+        return None
+    facts = [f for f in got.data.get("facts", []) if f.get("key") == "budget"]
+    if not facts:
+        return None
+    lines = {f["line_start"] for f in facts}
+    if req.lang == "ko":
+        text = "\n".join(f"{f['subject']}의 {f['label']}: {f['value']} ({f['line_start']}행)" for f in facts)
+    else:
+        text = "\n".join(f"{f['subject']} — {f['label']} (quoted in Korean): {f['value']} (report line {f['line_start']})"
+                         for f in facts)
+    return replace(got, answer=text, citations=[c for c in got.citations if c.line_start in lines])
 
 
 # -- audit -----------------------------------------------------------------------------

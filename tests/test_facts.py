@@ -187,3 +187,13 @@ def test_a_programme_named_as_the_appendix_prints_it_finds_the_bodys_facts(corpu
                 checked += 1
     assert checked >= 1
     assert subject_score("서울시 청년허브 운영", set(), ["청년 활동 지원 센터 운영"]) < 0.6
+
+
+def test_a_programmes_printed_budget_line_leads_when_its_label_is_asked(assistant, corpus):
+    import uuid
+    f = next(f for f in corpus.facts if f.key == "budget" and f.label == "사업예산" and "총" in f.value)
+    a = assistant.ask(f"{f.program} {f.label} 얼마예요?", uuid.uuid4().hex)
+    assert a.route == "budget" and f.value in a.answer and "별첨1(2018년 예산현액)" in a.answer, a.answer
+    assert a.citations[0].line_start == f.line_start
+    plain = assistant.ask(f"{f.program} 예산현액 얼마예요?", uuid.uuid4().hex)
+    assert plain.route == "budget" and f.value not in plain.answer          # the table's column asked: the row only
