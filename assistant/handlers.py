@@ -326,8 +326,18 @@ def handle_validation(ctx, req: Request) -> Outcome:
     if not found and programs and "body_appendix_mismatch" in kinds:
         found = validation_answer.select(ctx.findings, ("body_split_rows",), programs)
     context = ctx.validation_context(kinds, depts)
-    text = validation_answer.render(found, kinds, context, req.lang)
-    cites = validation_answer.citations(found, ctx.quote)
+    sums, other = [], []
+    if kinds[0] == "department_sum_mismatch" and hasattr(ctx, "sum_checks"):
+        # 'do the departments add up to the subtotal?': the sums of the column asked are shown,
+        # equal or not; a mismatch in another column is a note, not the answer
+        fields = tuple(dict.fromkeys(m.value.name for m in req.mentions if m.kind == "metric"
+                                     and m.value.name in validation_answer.SUM_FIELDS))
+        if fields:
+            other = [f for f in found if f.severity != "info" and f.figures.get("field") not in fields]
+            found = [f for f in found if f not in other]
+        sums = validation_answer.sum_lines(ctx.sum_checks, fields or ("budget",), depts)
+    text = validation_answer.render(found, kinds, context, req.lang, sums=sums, other=other)
+    cites = validation_answer.citations(found + other, ctx.quote)
     method = f"검증 규칙 {', '.join(kinds)} 의 결과 {len(found)}건 (report-assistant validate)"
     nxt = state.after(route="validation", validation_kinds=kinds, validation_names=tuple(programs), question=req.question)
     return Outcome(Answer(req.question, text, "validation", {"findings": [f.to_dict() for f in found]}, method, cites,

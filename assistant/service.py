@@ -599,6 +599,14 @@ class Assistant:
             return True
         return any(text in f.message for f in self.findings)
 
+    @property
+    def sum_checks(self):
+        """Every printed sum of the budget tables against its rows, equal ones too (index.validate)."""
+        if getattr(self, "_sum_checks", None) is None:
+            from index.validate import sum_checks
+            self._sum_checks = sum_checks(self.corpus)
+        return self._sum_checks
+
     def validation_context(self, kinds, depts) -> dict:
         ctx: dict[str, list[str]] = {}
         summ = [s for s in self.corpus.audit_summary if s.category == "계"]

@@ -15,7 +15,7 @@ TOPICS = [  # (finding kinds, pattern on the question), most specific first: the
     (("overview_appendix_mismatch",), r"일반현황|개요|요약표|overview"),
     (("function_budget_mismatch",), r"주요기능|백만|기능표|function"),
     (("audit_count_mismatch",), r"총괄|감사|지적|audit"),
-    (("department_sum_mismatch", "subtotal_mismatch", "total_mismatch"), r"합계|소계|합이|subtotal|sum|total"),
+    (("department_sum_mismatch", "subtotal_mismatch", "total_mismatch"), r"합계|소계|합이|더하면|더한|더해|합치면|합친|합쳐|합산|subtotal|sum|total|add up"),
     (("body_appendix_mismatch", "body_split_rows"), r"본문|별첨|body|appendix"),
     (("rate_mismatch",), r"집행률|표기|반올림|rate"),
 ]
@@ -54,7 +54,27 @@ def closest(found: list[Finding], sq: str) -> list[Finding]:
     return [f for f in found if shared(f) == best or set(f.lines) & lines]     # the same statement's other check
 
 
-def render(found: list[Finding], kinds: tuple[str, ...], context: dict, lang: str) -> str:
+SUM_FIELDS = ("budget", "committed", "spent", "forecast")
+MAX_SUM_LINES = 8
+
+
+def sum_lines(checks, fields: tuple[str, ...], departments=()) -> list[str]:
+    """The appendix's printed sums of these columns against their rows: a named department's
+    own subtotal, else the subtotals and the total (each department's subtotal only where it differs)."""
+    from index.validate import FIELD_KO
+    picked = [c for c in checks if c.source == "appendix" and c.field in fields and (
+        (c.kind == "department_sum_mismatch" and c.parent in departments) if departments
+        else (c.kind != "department_sum_mismatch" or not c.ok))]
+    out = []
+    for c in picked[:MAX_SUM_LINES]:
+        sign = "=" if c.ok else "≠"
+        verdict = "일치" if c.ok else f"차이 {c.printed - c.summed:+,}천원"
+        out.append(f"{c.parent} {FIELD_KO[c.field]} {c.printed:,}천원 {sign} {c.what} {c.rows}개 합 {c.summed:,}천원 "
+                   f"({verdict}) [{', '.join(str(x) for x in c.lines)}행]")
+    return out
+
+
+def render(found: list[Finding], kinds: tuple[str, ...], context: dict, lang: str, *, sums=(), other=()) -> str:
     errors = [f for f in found if f.severity != "info"]
     infos = [f for f in found if f.severity == "info"]
     lines = []
@@ -62,9 +82,12 @@ def render(found: list[Finding], kinds: tuple[str, ...], context: dict, lang: st
         subjects = list(dict.fromkeys(f.subject for f in errors))
         lines.append(f"불일치 {len(errors)}건({len(subjects)}개 항목)을 찾았습니다: {', '.join(subjects)}.")
         lines += [f"- {f.message} [{', '.join(str(x) for x in f.lines)}행]" for f in errors]
+        lines += [f"- 확인한 합계: {x}" for x in sums if "(일치)" in x]
     else:
         lines.append("불일치는 없습니다." if lang == "ko" else "No discrepancy found.")
-        lines += [f"- {x}" for x in context.get(kinds[0] if kinds else "", [])]
+        lines += [f"- {x}" for x in (sums or context.get(kinds[0] if kinds else "", []))]
+    for f in other:
+        lines.append(f"- 참고(물으신 열 밖의 불일치): {f.message} [{', '.join(str(x) for x in f.lines)}행]")
     for f in infos:
         lines.append(f"- 참고: {f.message} [{', '.join(str(x) for x in f.lines)}행]")
     return "\n".join(lines)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 
 from .parser import Corpus
 from .records import BudgetRow, Finding
@@ -39,8 +40,9 @@ def _compare_sum(doc: str, kind: str, parent: BudgetRow, children: list[BudgetRo
     return out
 
 
-def check_sums(corpus: Corpus) -> list[Finding]:
-    out: list[Finding] = []
+def _sum_groups(corpus: Corpus):
+    """Every printed figure the appendix or overview table states as a sum, with the rows it sums:
+    (doc, kind, parent row, children, what the children are)."""
     for doc in {r.doc for r in corpus.budget}:
         for source in ("appendix", "overview"):
             rows = [r for r in corpus.budget if r.doc == doc and r.source == source]
@@ -49,7 +51,7 @@ def check_sums(corpus: Corpus) -> list[Finding]:
             depts = [r for r in rows if r.level == "department"]
             for d in depts:
                 progs = [r for r in rows if r.level == "program" and r.department == d.department]
-                out += _compare_sum(doc, "department_sum_mismatch", d, progs, "세부사업")
+                yield doc, "department_sum_mismatch", d, progs, "세부사업"
             subtotals = [r for r in rows if r.level == "subtotal"]
             totals = [r for r in rows if r.level == "total"]
             # '(계)' subtotals: each is the sum of the rows under it up to the next '(계)'
@@ -63,15 +65,51 @@ def check_sums(corpus: Corpus) -> list[Finding]:
                         break
                     under.append(r)
                 kids = [r for r in under if r.level == "department"] or [r for r in under if r.level == "subtotal"]
-                out += _compare_sum(doc, "subtotal_mismatch", st, kids, "하위 항목")
+                yield doc, "subtotal_mismatch", st, kids, "하위 항목"
             for st in subtotals:
                 admins = [r for r in rows if r.level == "admin"]
                 if admins and not name_key(st.program).endswith("(계)") and \
                         all(name_key(a.program).startswith(name_key(st.program)) for a in admins):
-                    out += _compare_sum(doc, "subtotal_mismatch", st, admins, "부서별 항목")
+                    yield doc, "subtotal_mismatch", st, admins, "부서별 항목"
             for t in totals:
                 tops = [s for s in subtotals if name_key(s.program).endswith("(계)")]
-                out += _compare_sum(doc, "total_mismatch", t, tops, "소계")
+                yield doc, "total_mismatch", t, tops, "소계"
+
+
+def check_sums(corpus: Corpus) -> list[Finding]:
+    out: list[Finding] = []
+    for doc, kind, parent, children, what in _sum_groups(corpus):
+        out += _compare_sum(doc, kind, parent, children, what)
+    return out
+
+
+@dataclass(frozen=True)
+class SumCheck:
+    """One printed sum and the sum of its rows, for one column — equal or not."""
+    kind: str
+    parent: str
+    what: str
+    field: str
+    printed: int
+    summed: int
+    rows: int
+    source: str
+    lines: tuple[int, ...]
+
+    @property
+    def ok(self) -> bool:
+        return self.printed == self.summed
+
+
+def sum_checks(corpus: Corpus) -> list[SumCheck]:
+    """Every sum check_sums compares, the equal ones too (what a 'does it add up?' answer shows)."""
+    out = []
+    for _doc, kind, parent, children, what in _sum_groups(corpus):
+        if not children:
+            continue
+        for f in FIELDS:
+            out.append(SumCheck(kind, parent.program, what, f, getattr(parent, f), _sum(children, f), len(children),
+                                parent.source, (parent.line_start, children[0].line_start, children[-1].line_end)))
     return out
 
 

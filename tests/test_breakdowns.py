@@ -46,3 +46,26 @@ def test_a_colon_list_of_parts():
     found = check_breakdowns(corpus_of(["※ 별도정원 7명 : 휴직 3명(가팀 2명, 나팀 1명), 파견 2명(다팀 1명, 라팀 1명)"]))
     assert [(f.figures["printed"], f.figures["parts_sum"]) for f in found] == [(7, 5)]
     assert check_breakdowns(corpus_of(["※ 임기제 9명미포함 : 가팀 2명(한시 1명), 나팀 7명"])) == []    # 2 + 7 = 9
+
+
+def test_sum_checks_list_equal_sums_and_agree_with_the_findings(corpus):
+    from index.validate import check_sums, sum_checks
+    checks = sum_checks(corpus)
+    assert any(c.ok for c in checks)                              # equal sums are kept, to be shown
+    bad = {(c.parent, c.field) for c in checks if not c.ok}
+    assert bad == {(f.subject, f.figures["field"]) for f in check_sums(corpus)}
+
+
+def test_does_it_add_up_shows_the_column_asked_and_notes_the_others(assistant, corpus):
+    import uuid
+    from index.validate import FIELD_KO, sum_checks
+    bad = [c for c in sum_checks(corpus) if not c.ok and c.source == "appendix"]
+    assert bad, "the report has a sum that does not add up"
+    wrong = bad[0]
+    fine = next(f for f in ("budget", "committed", "spent", "forecast")
+                if not any(c.field == f and not c.ok and c.source == "appendix" for c in sum_checks(corpus)))
+    a = assistant.ask(f"부서 소계들 {FIELD_KO[fine]} 합치면 총계랑 같아?", uuid.uuid4().hex)
+    assert a.route == "validation" and a.answer.startswith("불일치는 없습니다"), a.answer
+    assert "(일치)" in a.answer and "참고(물으신 열 밖의 불일치)" in a.answer and wrong.parent in a.answer
+    b = assistant.ask(f"부서별 {FIELD_KO[wrong.field]} 합계가 총계와 일치하나요?", uuid.uuid4().hex)
+    assert b.route == "validation" and b.answer.startswith("불일치 ") and f"{wrong.printed:,}" in b.answer
