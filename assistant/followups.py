@@ -43,19 +43,40 @@ def _lookup(targets: tuple[str, ...], metrics: tuple[str, ...], departments: set
                        departments=dps, level="department" if dps and not names else "program")
 
 
+_ORDINALS = {"첫": 1, "한": 1, "1": 1, "두": 2, "둘": 2, "2": 2, "세": 3, "셋": 3, "3": 3, "네": 4, "넷": 4, "4": 4,
+             "다섯": 5, "5": 5, "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5}
+_ORDINAL = re.compile(r"^(?:그\s?중\s?)?(첫|한|두|둘|세|셋|네|넷|다섯|[1-5])\s?(?:번째|번|째)|"
+                      r"^(?:the\s)?(first|second|third|fourth|fifth)\b|^(마지막|맨\s?끝|last)")
+
+
+def ordinal_pick(text: str, offered) -> str | None:
+    """'첫 번째', '2번 거', 'the second one', '마지막' — one of the names just offered, by its place
+    in the list; None when the text is no such answer or the place is not in the list."""
+    m = _ORDINAL.match(text.strip().lower())
+    if m is None or not offered:
+        return None
+    k = len(offered) if m.group(3) else _ORDINALS[m.group(1) or m.group(2)]
+    return offered[k - 1] if 1 <= k <= len(offered) else None
+
+
 def pick_candidate(frame, mentions, state: DialogueState, catalog, squashed: str):
-    """'운영 쪽이요' after a clarify that listed several programmes."""
+    """'운영 쪽이요' or '두 번째' after a clarify that listed several programmes."""
     offered = state.candidates or state.group
     if not offered or frame.targets and not set(frame.targets) & set(offered):
         return None
-    picked = [t for t in frame.targets if t in offered] or catalog.disambiguate(list(offered), squashed)
+    by_place = ordinal_pick(squashed, offered) if state.candidates else None
+    picked = [by_place] if by_place else \
+        [t for t in frame.targets if t in offered] or catalog.disambiguate(list(offered), squashed)
     if len(picked) != 1:
         return None
     last = state.budget_query or BudgetQuery()
     metrics = _metrics(mentions) or last.metrics
     q = replace(last, names=(picked[0],), departments=(), metrics=metrics,
                 operation=last.operation if last.operation in ("lookup",) else "lookup")
-    return replace(frame, query=q, targets=(picked[0],), clarify=(), clarify_reason="", not_found="")
+    frame = replace(frame, query=q, targets=(picked[0],), clarify=(), clarify_reason="", not_found="")
+    if by_place:          # '첫 번째' named a place in the list, not a ranking: its reading notes go
+        frame = replace(frame, assumptions=())
+    return frame
 
 
 def next_rank(frame, mentions, state: DialogueState, catalog, squashed: str):

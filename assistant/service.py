@@ -24,7 +24,7 @@ from .audit import AuditQuery, AuditTool
 from .budget import BudgetTool
 from .dialogue import VERSION as STATE_VERSION, DialogueState
 from .entities import Catalog
-from .followups import resolve_budget, wants_budget_followup
+from .followups import ordinal_pick, resolve_budget, wants_budget_followup
 from .handlers import HANDLERS, Outcome, Request
 from .passages import PassageFinder
 from .session import LRUCache
@@ -276,7 +276,9 @@ class Assistant:
         # a turn that leans on the conversation continues it (named rules, traced in the interpretation)
         if state.turns:
             offered = state.candidates or state.group or self._siblings(state.programs)
-            if offered and not kinds & {"entity"} and len(self.catalog.disambiguate(list(offered), utt.squashed)) == 1 \
+            if offered and not kinds & {"entity"} and (len(self.catalog.disambiguate(list(offered), utt.squashed)) == 1
+                                                         or (state.candidates and short
+                                                             and ordinal_pick(utt.squashed, offered))) \
                     and not kinds & {"status", "category"} and not asks & TEXT_ASKS:
                 return "budget", scores, method + "+followup:pick"
             if state.route == "validation" and short and not kinds & {"entity", "metric", "status", "category"}:

@@ -191,3 +191,27 @@ def test_a_second_part_asks_another_label_of_the_same_facility(assistant, corpus
     op = next(x for x in corpus.facts if x.subject == f.subject and x.key == "operator")
     ans = assistant.ask(f"{f.subject} 한 곳은 어디고 용역비 얼마야?", uuid.uuid4().hex)
     assert op.value in ans.answer and f.value in ans.answer
+
+
+def test_ordinal_pick_reads_a_place_in_the_offered_list():
+    from assistant.followups import ordinal_pick
+    offered = ("가 사업", "나 사업", "다 사업")
+    assert ordinal_pick("첫번째", offered) == "가 사업"
+    assert ordinal_pick("2번 거요", offered) == "나 사업"
+    assert ordinal_pick("그중 세 번째", offered) == "다 사업"
+    assert ordinal_pick("마지막", offered) == "다 사업"
+    assert ordinal_pick("the second one", offered) == "나 사업"
+    assert ordinal_pick("다섯 번째", offered) is None          # not in the list
+    assert ordinal_pick("첫 번째로 큰 사업은?", ()) is None
+    assert ordinal_pick("예산 제일 큰 거", offered) is None
+
+
+def test_a_department_short_name_other_departments_programmes_hold_asks_which_then_a_place_picks(assistant):
+    import uuid
+    sid = uuid.uuid4().hex
+    a = assistant.ask("민관협력 사업 집행률 알려줘", sid)
+    assert a.route == "clarify" and "민관협력담당관" in a.answer, a.answer
+    offered = a.answer.split(":", 1)[1].split(" / ")
+    assert len(offered) >= 3 and any("민관협력" in x and "담당관" not in x for x in offered)
+    b = assistant.ask("두 번째 거", sid)
+    assert b.route == "budget" and b.answer.startswith(offered[1].strip()), b.answer

@@ -489,7 +489,10 @@ def _department_word_as_name(text: str, dept_mentions, names_with):
     before = [_QUALIFIER_TAIL.sub("", x) for x in text[:m.span[0]].split()[-2:]]
     quals = [q for q in before if len(q) >= 2]
     if not quals:
-        return None
+        # '<부서 약칭> 사업' alone: the department's own programmes, or the programmes of other
+        # departments whose names hold the word — when there are such, which is asked
+        outside = tuple(h for h in names_with(word) if h not in names_with(word, qualifier=m.value.name))
+        return (word, (m.value.name,) + outside) if outside else None
     holders = tuple(h for h in names_with(word, qualifier=quals[-1]))
     return (word, holders) if holders else None
 
