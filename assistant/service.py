@@ -599,7 +599,32 @@ class Assistant:
             return True
         if any(f.budget_million == v for f in self.corpus.functions):
             return True
+        if self.corpus.functions and v == sum(f.budget_million or 0 for f in self.corpus.functions):
+            return True                      # the functions table's own total (its '계' line)
         return any(text in f.message for f in self.findings)
+
+    def _functions_total_line(self) -> str:
+        """The functions table's departments summed (in 백만원), against its printed '계' and the
+        appendix's total in 천원 — the one comparison across the two units."""
+        fs = self.corpus.functions
+        app = self.budget[(self.budget["source"] == "appendix") & (self.budget["level"] == "total")]
+        if not fs or app.empty:
+            return ""
+        total = sum(f.budget_million or 0 for f in fs)
+        printed, printed_v = "", None
+        first = min(getattr(f, "line_start", 0) or 0 for f in fs)
+        doc = next((d for d in self.corpus.documents if d.line_start <= first <= d.line_end), None)
+        if doc is not None and first:
+            lines = self.corpus.lines[doc.file]
+            for n in range(max(1, first - 12), first):
+                m = re.match(r"\s*계\s+([\d,]+)\s*$", lines[n - 1])
+                if m:
+                    printed = f"표의 '계' {m.group(1)}백만원({n}행), "
+                    printed_v = int(m.group(1).replace(",", ""))
+        app_total = int(app.iloc[0]["budget"])
+        same = "일치" if round(app_total / 1000) == total and printed_v in (None, total) else "불일치"
+        return (f"주요기능 표: {printed}부서 합 {total:,}백만원 — 별첨1 합계 {app_total:,}천원 = "
+                f"{app_total / 1000:,.0f}백만원(반올림)과 {same} (별첨1 {int(app.iloc[0]['line_start'])}행)")
 
     @property
     def sum_checks(self):
@@ -639,7 +664,8 @@ class Assistant:
                 dv, av = int(d.iloc[0]["budget"]), int(a.iloc[0]["budget"])
                 lines.append(f"{f.department}: 별첨1 부서 소계 {dv:,}천원 + 기본경비 {av:,}천원 = {dv + av:,}천원 "
                              f"≈ {f.budget_million:,}백만원 (주요기능 표는 기본경비를 포함한 금액)")
-        ctx["function_budget_mismatch"] = lines
+        total_line = self._functions_total_line() if not depts else ""
+        ctx["function_budget_mismatch"] = ([total_line] if total_line else []) + lines
         return ctx
 
     def audit_item_at(self, unit) -> str | None:

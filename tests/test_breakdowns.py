@@ -69,3 +69,12 @@ def test_does_it_add_up_shows_the_column_asked_and_notes_the_others(assistant, c
     assert "(일치)" in a.answer and "참고(물으신 열 밖의 불일치)" in a.answer and wrong.parent in a.answer
     b = assistant.ask(f"부서별 {FIELD_KO[wrong.field]} 합계가 총계와 일치하나요?", uuid.uuid4().hex)
     assert b.route == "validation" and b.answer.startswith("불일치 ") and f"{wrong.printed:,}" in b.answer
+
+
+def test_the_functions_tables_total_in_millions_is_checked_against_the_appendix(assistant, corpus):
+    import uuid
+    total = sum(f.budget_million for f in corpus.functions)
+    a = assistant.ask(f"주요기능 표 예산 계 {total:,}백만원, 별첨 합계랑 같은 거 맞지?", uuid.uuid4().hex)
+    assert a.route == "validation" and f"부서 합 {total:,}백만원" in a.answer, a.answer
+    app = next(r for r in corpus.budget if r.source == "appendix" and r.level == "total")
+    assert f"{app.budget:,}천원" in a.answer and ("일치" in a.answer)
