@@ -306,6 +306,9 @@ class Assistant:
                     return "audit_topic", scores, method + "+followup:topic_among"
                 return "audit_count", scores, method + "+followup:audit"
         scopes = {m.value.name for m in mentions if m.kind == "scope"}
+        if intent in ("budget", "abstain", "out_of_scope") and self._other_basis_date(utt.text):
+            # '7.10 기준 지출 비율': figures as of another day than the tables' — only the text has them
+            return "passages", scores, method + "+slots:other_basis_date"
         programmes = {m.value.name for m in mentions if m.kind == "entity" and m.value.kind == "program"}
         if "validation" in scopes and intent != "validation" and validation_answer.kinds_for(utt.squashed) \
                 and not kinds & AUDIT_SLOTS and not (len(programmes) >= 2 and kinds & {"metric", "order"}):
@@ -588,6 +591,19 @@ class Assistant:
                 return got[0]
         return ""
 
+    def _other_basis_date(self, text: str) -> bool:
+        """The question asks for figures as of a day ('7.10 기준', '7월 10일 기준') that is not the day
+        the budget tables are as of (the work report's as_of)."""
+        m = BASIS_DATE.search(text)
+        if m is None:
+            return False
+        month, day = int(m.group(1) or m.group(3)), int(m.group(2) or m.group(4))
+        for d in self.corpus.documents:
+            if d.kind == "work_report" and re.fullmatch(r"\d{4}-\d{2}-\d{2}", d.as_of or ""):
+                _, am, ad = (int(x) for x in d.as_of.split("-"))
+                return (month, day) != (am, ad) and 1 <= month <= 12 and 1 <= day <= 31
+        return False
+
     def known_figure(self, text: str) -> bool:
         """A figure of the question that the tables or findings hold."""
         try:
@@ -688,6 +704,8 @@ AUDIT_SLOTS = {"status", "category"}
 MEASURE_SLOTS = {"metric", "derived", "exclusion", "comparison", "order", "aggregate", "scope"}
 TEXT_ASKS = {"place", "org", "date", "period", "person", "how"}      # answer types the report's text holds
 HEADCOUNT = r"정원|현원|headcount|staffnumber|numberofstaff|authori[sz]edstaff"
+# 'as of <day>': '7.10 기준', '’18.7.10. 기준', '7월 10일 기준', 'as of 7.10'
+BASIS_DATE = re.compile(r"(?<![\d.])(?:[’']?\d{2}\.\s?)?(\d{1,2})\.\s?(\d{1,2})\.?\s?(?:일\s?)?기준|(\d{1,2})월\s?(\d{1,2})일\s?기준")
 FACT_ASKS = {"place", "org", "date", "period", "count", "amount", "rate"}     # a fact asked for, not an opinion
 # which intents slot evidence may overrule: weak evidence (a metric word alone) only the vague ones;
 # strong evidence (a measure with an order, condition, difference or exclusion) all but validation

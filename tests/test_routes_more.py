@@ -187,3 +187,13 @@ def test_a_status_word_beside_a_count_of_other_things_is_a_findings_content(assi
     assert a.route == "audit" and figure in a.answer.replace(" ", ""), a.answer
     assert "감사 지적사항(완료)은 모두" not in a.answer
     assert ask(assistant, "완료된 지적사항은 몇 건이야?").answer.startswith("감사 지적사항(완료)은 모두")
+
+
+def test_figures_as_of_another_day_than_the_tables_come_from_the_text(assistant, corpus):
+    doc = next(d for d in corpus.documents if d.kind == "work_report")
+    _, m, d = (int(x) for x in doc.as_of.split("-"))
+    same = ask(assistant, f"청년수당 {m}.{d} 기준 지출액 알려줘")
+    assert same.route == "budget"
+    other = ask(assistant, f"협치서울 의제사업 {m + 1}월 {d // 3 + 1}일 기준 지출액 비율은?")
+    assert other.route != "budget" and "other_basis_date" in " ".join(other.data["interpretation"]["rules"])
+    assert not assistant._other_basis_date("예산 7.5억 기준으로 큰 사업")      # an amount, no day
