@@ -44,6 +44,7 @@ STATUS_WORDS = r"추진중|완료된|완료한|검토중|미반영|안끝난|아
 FOUND_MIN = 5.4                  # letter-pair weight a topic must share with a finding (audit_answer.DETAIL_THRESHOLD × 0.6)
 OTHERS_RATIO = 0.8               # other findings scoring this close to the best are listed
 W_SEARCH, W_PAIRS, W_EMBED = 0.5, 1.0, 0.4
+EN_LEAD_MIN = 0.75      # an English-only question: the fused score a finding needs to answer it
 W_SEARCH_EN, W_PAIRS_EN = 1.0, 0.5      # an English question: meaning (vectors) leads, glossary words help
 REQUIREMENT_WEIGHT = 0.35
 EMBED_TOP = 8
@@ -245,6 +246,15 @@ class FindingFinder:
                           default=0.0)
         if min_pairs and topic_pairs < min_pairs:
             return None
+        if english_only and not filtering:
+            # English words share no letters with the findings: the router already read a topic
+            # (not a count of findings), and meaning ranks them — a clear leader answers
+            ranked = self.rank(question_ko, departments, within, meaning_query=question)
+            if ranked and ranked[0][1] >= EN_LEAD_MIN:
+                best_id, best, _ = ranked[0]
+                others = [x for x in ranked[1:4] if x[1] >= OTHERS_RATIO * best]
+                return self._render(question, best_id, self.choose(question_ko, best_id, at, k=2), at, others, lang)
+            return self._not_found(question, ranked[:3], lang) if ranked else None
         if topic_pairs < FOUND_MIN:
             if counting or filtering or at.kind in ("what", "yesno"):
                 return None

@@ -186,3 +186,14 @@ def test_a_word_every_statement_of_a_finding_holds_does_not_choose_the_statement
     f = FindingFinder(df, None, tokenize=kiwi_tok.tokenize, quote=lambda d, s, e: "")
     lead = f.choose("도서관 야간 개방 평가에서 우수 받은 곳은?", "F01", AnswerType("what"), k=1)
     assert "가람분관" in lead[0][1].text
+
+
+def test_an_english_topic_question_with_a_count_word_is_answered_by_meaning(kiwi_tok):
+    # 'how many' counts people here, not findings; English letters share nothing with the findings,
+    # so a stray letter-pair match must not decide — the vectors' leader answers
+    idx = _VectorIndex(["F03", "F02"])
+    f = FindingFinder(_frame(), idx, tokenize=kiwi_tok.tokenize, quote=lambda d, s, e: "")
+    a = f.answer("How many cars could park near the playground after the fix?", None, AnswerType("count"), "en")
+    assert a is not None and a.route == "audit" and a.data["id"] == "F03", a and a.answer
+    b = f.answer("How many findings are still in progress?", None, AnswerType("count"), "en")
+    assert b is None                           # a status filter: the count route answers
