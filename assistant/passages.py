@@ -223,6 +223,7 @@ class PassageFinder:
         self._heading_cache: dict[str, frozenset] = {}
         self._squashed = {d.id: squash("".join(corpus.lines[d.file][d.line_start - 1:d.line_end]))
                           for d in corpus.documents}
+        self._all_text = "\n".join("\n".join(corpus.lines[d.file][d.line_start - 1:d.line_end]) for d in corpus.documents)
 
     def tokens_of(self, unit: Unit) -> frozenset:
         key = (unit.doc, unit.line_start, unit.line_end)
@@ -268,6 +269,12 @@ class PassageFinder:
                    and t not in FUNCTION_NOUNS and _untense(t) not in _PLAIN_FUNCTION and not t.startswith("몇")
                    and not self.present(t)]
         missing = self._surely_nouns(question, missing)
+        # '객실 몇 실', '차량 몇 대': a noun ending in the counter asked names the thing counted —
+        # the report counts it in that unit ('숙박(21실)') without printing the noun
+        counters = set(re.findall(r"몇\s?([가-힣])(?![가-힣])", question))
+        if counters:
+            missing = [t for t in missing if not (len(t) >= 2 and t[-1] in counters
+                                                  and re.search(r"\d\s?" + t[-1] + r"(?![가-힣])", self._all_text))]
         return list(dict.fromkeys(refused + missing))
 
     def _surely_nouns(self, text: str, missing: list[str]) -> list[str]:

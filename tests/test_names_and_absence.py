@@ -268,3 +268,15 @@ def test_a_particle_glued_to_a_short_noun_is_not_reported_missing(assistant):
 def test_the_gate_still_refuses_what_is_absent(assistant):
     for q in ("서울혁신센터 직원 평균 연봉이 얼마야?", "부산시 청년수당은 한 달에 얼마 줘요?"):
         assert assistant.ask(q, uuid.uuid4().hex).route == "not_found", q
+
+
+def test_a_noun_ending_in_the_counter_asked_names_the_thing_counted(assistant, corpus):
+    import re
+    # a count the report prints in a one-letter unit ('…(21실)'), asked with a noun ending in that unit
+    text = "\n".join(corpus.lines[corpus.documents[0].file])
+    assert re.search(r"\d실\)", text)
+    a = assistant.ask("연수동에 숙박용 객실은 총 몇 실 있어?", uuid.uuid4().hex)
+    assert a.route == "passages" and "21실" in a.answer, a.answer
+    # the counter does not excuse a noun asked about something else
+    b = assistant.ask("혁신파크 객실 하루 요금은 얼마야?", uuid.uuid4().hex)
+    assert b.route == "not_found"
