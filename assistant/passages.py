@@ -376,12 +376,22 @@ class PassageFinder:
                 out.append(name or m.group(0))
         return out
 
+    def _idle_verbs(self, question: str) -> set[str]:
+        """Verb stems of the question the reports never use and no synonym maps ('생기' of
+        '어디 생겼어'): they ask how a thing is put, so no statement is required to hold them."""
+        if self.pos is None:
+            return set()
+        return {t.form for t in self.pos(question) if t.tag in ("VV", "VA", "VX")
+                and t.form not in self._idf and t.form not in SYNONYMS}
+
     def unanswerable_focus(self, question: str, entity: str) -> list[str]:
         """The words a question asks about besides the named programme, when
         none of them occurs anywhere in the reports ('…언제 개관해요?')."""
         ent = set(self.tokenize(entity)) | set(self.tokenize(entity.replace(" ", ""))) if entity else set()
+        # a verb the reports do not use ('어디 생겼어') asks how, it names nothing missing
+        verbs = self._idle_verbs(question)
         focus = [t for t in self.query_terms(question) if t not in ent and len(t) >= 2 and not t.isdigit()
-                 and t not in GENERIC_NOUNS]
+                 and t not in GENERIC_NOUNS and t not in verbs]
         return focus if focus and not any(t in self._idf for t in focus) else []
 
     def nouns(self, text: str) -> list[str]:
@@ -468,7 +478,7 @@ class PassageFinder:
             scored = [x for x in scored if any(re.search(rx, x[1].text) for rx in required)]
             if not scored:
                 return None
-        focus = {t for t in terms if t not in ent and len(t) >= 2 and t not in GENERIC_NOUNS}
+        focus = {t for t in terms if t not in ent and len(t) >= 2 and t not in GENERIC_NOUNS} - self._idle_verbs(question)
         focus |= {w for t in focus for w in SYNONYMS.get(t, "").split()}
         if focus and lang == "ko":
             # the statement must say something about what is asked, not only name the programme
@@ -591,7 +601,7 @@ class PassageFinder:
                 for x, sim in zip(pool, sims):
                     x[0] += EMBED_WEIGHT * ((sim - lo) / (hi - lo) if hi > lo else 0.0)
         focus = {t for t in terms if t not in ent and len(t) >= 2 and t not in GENERIC_NOUNS
-                 and not (patterns and t in FUNCTION_NOUNS)}     # '위치' asks for a place: the type stands for it
+                 and not (patterns and t in FUNCTION_NOUNS)} - self._idle_verbs(question)     # '위치' asks for a place: the type stands for it
         focus |= {w for t in focus for w in SYNONYMS.get(t, "").split()}
         if focus and lang == "ko":
             kept = [x for x in scored if any(_holds(self.tokens_of(x[1]), t) for t in focus)]

@@ -306,6 +306,8 @@ class Assistant:
                     return "audit_topic", scores, method + "+followup:topic_among"
                 return "audit_count", scores, method + "+followup:audit"
         scopes = {m.value.name for m in mentions if m.kind == "scope"}
+        if "status" in kinds and FINDING_THING.search(utt.text):
+            scopes.add("audit")          # '검토중으로 분류된 건', '<부서> 건 중에 안 끝난 거': the findings, by their status
         if intent in ("budget", "abstain", "out_of_scope") and self._other_basis_date(utt.text):
             # '7.10 기준 지출 비율': figures as of another day than the tables' — only the text has them
             return "passages", scores, method + "+slots:other_basis_date"
@@ -704,6 +706,8 @@ AUDIT_SLOTS = {"status", "category"}
 MEASURE_SLOTS = {"metric", "derived", "exclusion", "comparison", "order", "aggregate", "scope"}
 TEXT_ASKS = {"place", "org", "date", "period", "person", "how"}      # answer types the report's text holds
 HEADCOUNT = r"정원|현원|headcount|staffnumber|numberofstaff|authori[sz]edstaff"
+# '건' as the thing (a finding), beside a status word: '분류된 건', '<부서> 건 중에', '완료된 건은'
+FINDING_THING = re.compile(r"(?:된|인|한|난|운|린)\s?건(?![가-힣])|(?<![가-힣0-9몇])건\s?(?:중|은|이|들)")
 # 'as of <day>': '7.10 기준', '’18.7.10. 기준', '7월 10일 기준', 'as of 7.10'
 BASIS_DATE = re.compile(r"(?<![\d.])(?:[’']?\d{2}\.\s?)?(\d{1,2})\.\s?(\d{1,2})\.?\s?(?:일\s?)?기준|(\d{1,2})월\s?(\d{1,2})일\s?기준")
 FACT_ASKS = {"place", "org", "date", "period", "count", "amount", "rate"}     # a fact asked for, not an opinion

@@ -57,3 +57,15 @@ def test_findings_ordered_by_the_dates_their_actions_print(assistant):
     assert audit_answer.asks_by_date("제일늦게낸건") == "latest" and audit_answer.asks_by_date("제일늦게끝난건") == ""
     empty, none = audit_answer.by_date(other.iloc[0:0], "earliest")
     assert empty.empty and none == ""
+
+
+def test_a_status_word_beside_the_finding_as_a_thing_is_an_audit_question(assistant):
+    import uuid
+    # no audit word, but '건' is the finding: '…로 분류된 건', '<부서> 건 중에'
+    a = assistant.ask("추진중으로 분류된 건 몇 개나 돼?", uuid.uuid4().hex)
+    assert a.route == "audit" and "추진중" in a.answer, a.answer
+    b = assistant.ask("인권담당관 건 중에 완료 안 된 거 있나요?", uuid.uuid4().hex)
+    assert b.route == "audit", b.answer
+    # a status word counting another thing stays with the text
+    c = assistant.ask("리빙랩은 사업 몇 개가 추진 중이야?", uuid.uuid4().hex)
+    assert c.route != "audit", c.answer

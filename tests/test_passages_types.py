@@ -194,3 +194,12 @@ def test_a_table_statement_answers_with_the_row_asked(synth_finder):
         assert synth_finder._rows_asked(u, set()) == u.text
     finally:
         lines[f][:] = saved
+
+
+def test_a_verb_the_reports_never_use_is_not_required_of_the_statement(assistant):
+    import uuid
+    # '어디 생겼어': the place is asked; '생기' is how it is put, no statement needs it
+    a = assistant.ask("청년교류공간은 어디 생겼던 거야?", uuid.uuid4().hex)
+    assert a.route == "passages" and "망원동" in a.answer, a.answer
+    assert assistant.passages._idle_verbs("청년교류공간 어디 생겼어?") == {"생기"}
+    assert "늘" not in assistant.passages._idle_verbs("청년공간 몇 곳으로 늘어?")       # a synonym maps it
