@@ -311,6 +311,10 @@ def handle_audit_topic(ctx, req: Request) -> Outcome:
 # -- validation ----------------------------------------------------------------------------
 def handle_validation(ctx, req: Request) -> Outcome:
     state = req.state
+    finder = getattr(ctx, "passages", None)
+    refused = finder.refused_asks(req.question) if finder is not None else []
+    if refused:                              # '내년 집행률 몇 % 될 거 같아?': a prediction, not a check
+        return not_in_reports(req, refused)
     kinds = validation_answer.kinds_for(req.utt.squashed) or state.validation_kinds
     programs = req.programs or list(state.validation_names if not req.programs and state.route == "validation" else [])
     depts = req.departments

@@ -102,7 +102,7 @@ REFUSE_ASKS = (
     (r"(?:있다고|없다고|좋다고|나쁘다고|필요하다고|맞다고|성공했다고|실패했다고)(?:보세요|봐요|보나요|봐|보니|생각하세요|생각해|생각하나요)|"
      r"어떻게생각|의견은어때|doyouthink|inyouropinion|yourprediction|predict|예측해|전망은", r"(?!)", "의견"),
     # a prediction beyond the reports ('내년에 더 늘어날까?'); the plans they print are asked otherwise
-    (r"(?:내년|내후년|앞으로|다음해|nextyear).*(?:날까|들까|를까|을까|될까|할까|겠어|겠냐|겠니|것같아|willit|willthe|likelyto)"
+    (r"(?:내년|내후년|앞으로|다음해|nextyear).*(?:날까|들까|를까|을까|될까|할까|겠어|겠냐|겠니|[것거]같|듯|willit|willthe|likelyto)"
      r"|(?:^|[^a-z])will(?:it|the|they|there).*(?:nextyear|inthefuture|infuture)",
      r"(?!)", "예측"),
     (r"(?:위원장|센터장|대표|이사장|원장|단장|담당자|기획관장|기획관|국장|과장|시장|담당관)\)?(?:이|은|는|의)?(?:누구|이름|성함)|"

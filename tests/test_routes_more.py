@@ -34,7 +34,8 @@ def test_the_department_of_a_duty_line(assistant, corpus):
 
 
 @pytest.mark.parametrize("q", ["내년에는 청년수당 받는 사람이 더 늘어날까?", "앞으로 혁신파크 입주 단체가 줄어들 것 같아?",
-                               "Will the youth allowance budget grow next year?"])
+                               "Will the youth allowance budget grow next year?",
+                               "내년에 혁신파크 집행률은 몇 % 정도 나올 거 같아?"])
 def test_predictions_are_refused(assistant, q):
     assert ask(assistant, q).route == "not_found"
 
