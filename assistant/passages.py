@@ -271,7 +271,7 @@ class PassageFinder:
         missing = self._surely_nouns(question, missing)
         # '객실 몇 실', '차량 몇 대': a noun ending in the counter asked names the thing counted —
         # the report counts it in that unit ('숙박(21실)') without printing the noun
-        counters = set(re.findall(r"몇\s?([가-힣])(?![가-힣])", question))
+        counters = set(re.findall(r"몇\s?([가-힣])", question))
         if counters:
             missing = [t for t in missing if not (len(t) >= 2 and t[-1] in counters
                                                   and re.search(r"\d\s?" + t[-1] + r"(?![가-힣])", self._all_text))]
