@@ -21,7 +21,7 @@ from .common import load_json, mention
 KIND = "comparison"
 _PARTICLE = r"(?:이|가|을|를|은|는|도|로|으로|에도|에는|에|만)?"
 _AFTER = [  # (op, pattern after the number and its particle), longer first within an op
-    ("<=", r"이하|이내|넘지\s?않|or less|or fewer|or below|or under|and below|and under"),
+    ("<=", r"이하|이내|넘지\s?않|(?:못|안)\s?(?:넘|웃도|웃돈|상회)[가-힣]*|or less|or fewer|or below|or under|and below|and under"),
     (">=", r"이상|or more|or above|or higher|or greater|and above|and over|and up"),
     ("<", r"미만|안\s?(?:되는|된|돼|되|됨)|못\s?미치|미달|밑도|밑돈|하회|아래|밑|못\s?(?:쓴|썼|쓰|집행|채운|채)"),
     (">", r"초과|넘(?:는|게|은|어|긴|었|음)?|웃도|웃돈|상회"),

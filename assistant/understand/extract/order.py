@@ -30,6 +30,7 @@ _K = re.compile(rf"(?P<dir>상위|하위|top|bottom|톱|탑)\s?(?P<n>{_N})(?:\s?
                 rf"|순(?:으로|서로|서대로)?\s?(?P<n3>{_N})\s?(?:개|곳|가지|군데|건|위)"
                 rf"|(?<![a-z])(?:the\s)?(?P<n4>{_N})\s(?:programmes|programs|projects|items|divisions|departments)\s(?:with|that|which)"
                 r"|(?<!\d)1\s?(?:위|등)?\s?[~∼-]\s?(?P<n5>\d{1,2})\s?(?:위|등)")
+_K_AFTER = re.compile(rf"\s?(?:[가-힣]{{1,6}}\s?)?(?P<n>{_N})\s?(?:개|곳|가지|군데)(?!\s?(?:이상|이하|미만|초과|월|년|소|국|동|구))")
 _RANK = re.compile(rf"(?P<n>{_N})\s?번째|(?<![\d.])(?P<n2>\d+)\s?(?:위|등)(?!원|치|험|반|임|급|록|기|분|호)|(?P<n3>\d+)(?:st|nd|rd|th)(?![a-z])"
                    r"|(?<![a-z])(?P<en>second|third|fourth|fifth)(?![a-z])")
 _ALL = re.compile(r"순위\s?(?:를|는)?\s?(?:전부|다|모두|전체|매겨|매기|줄\s?세)|(?:전부|다|모두|전체)\s?(?:순위|줄\s?세|순서대로|나열)"
@@ -59,6 +60,16 @@ def extract(utt: Utterance) -> list[Mention]:
             if not any(s <= m.start() < e for s, e in spans):
                 direction = direction or d
                 take(m, f"rule:{d}")
+    if spans and k is None:
+        # '제일 큰 사업 3개', '가장 적게 쓴 곳 다섯 군데': the count after the superlative's noun is k
+        end = max(e for _, e in spans)
+        after = _K_AFTER.match(text, end)
+        if after:
+            n = native_value(after.group("n"))
+            if n and n > 1:
+                k = n
+                spans.append((end, after.end()))
+                sources.append("rule:k_after")
     for m in _K.finditer(text):
         n = native_value(m.group("n") or m.group("n2") or m.group("n3") or m.group("n4") or m.group("n5"))
         if n and n > 1 or (n and not m.group("n4")):
