@@ -341,8 +341,8 @@ class Assistant:
             # no check of the report's consistency is asked ('기본경비 빼고 세부사업 몇 개'): the tables answer
             return "budget", scores, method + "+slots:budget_not_validation"
         overridable = OVERRIDABLE_STRONG if strong else OVERRIDABLE_WEAK
-        if evidence == "audit_count" and evidence != intent and intent in overridable and "audit" in scopes \
-                and not counts_findings(utt, mentions):
+        if evidence == "audit_count" and evidence != intent and intent in overridable \
+                and ("audit" in scopes or "category" in kinds) and not counts_findings(utt, mentions):
             # '…몇 개소 설치 완료됐다고 답변했어?': a status word beside a count of another thing —
             # what a finding says, not how many findings there are
             return "audit_topic", scores, method + "+slots:topic_not_count"
@@ -723,7 +723,11 @@ def slot_evidence(kinds: set[str], mentions, text: str = "") -> tuple[str | None
     rate) with no audit status or category is a budget question; an audit status or
     category counted, with no budget measure, is a count of findings."""
     money = any(m.kind == "comparison" and m.value.quantity.unit in ("%", "천원") for m in mentions)
-    budget = bool(kinds & BUDGET_SLOTS) or money
+    slots = kinds & BUDGET_SLOTS
+    if slots == {"derived"} and all(m.value.kind == "share" and not m.value.metrics
+                                    for m in mentions if m.kind == "derived"):
+        slots = set()        # 'what share of respondents …': a share of something the tables do not hold
+    budget = bool(slots) or money
     audit = bool(kinds & AUDIT_SLOTS)
     if budget and not audit:
         return "budget", bool(kinds & {"order", "derived", "exclusion"}) or money

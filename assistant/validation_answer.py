@@ -14,7 +14,7 @@ TOPICS = [  # (finding kinds, pattern on the question), most specific first: the
     (("staff_mismatch", "org_sum_mismatch"), r"인력|현원|정원|조직표|staff|headcount"),
     (("overview_appendix_mismatch",), r"일반현황|개요|요약표|overview"),
     (("function_budget_mismatch",), r"주요기능|백만|기능표|function"),
-    (("audit_count_mismatch",), r"총괄|감사|지적|audit"),
+    (("audit_count_mismatch",), r"총괄|감사|행감|지적|audit"),
     (("department_sum_mismatch", "subtotal_mismatch", "total_mismatch"), r"합계|소계|합이|더하면|더한|더해|합치면|합친|합쳐|합산|subtotal|sum|total|add up"),
     (("body_appendix_mismatch", "body_split_rows"), r"본문|별첨|body|appendix"),
     (("rate_mismatch",), r"집행률|표기|반올림|rate"),

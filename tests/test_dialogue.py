@@ -215,3 +215,18 @@ def test_a_department_short_name_other_departments_programmes_hold_asks_which_th
     assert len(offered) >= 3 and any("민관협력" in x and "담당관" not in x for x in offered)
     b = assistant.ask("두 번째 거", sid)
     assert b.route == "budget" and b.answer.startswith(offered[1].strip()), b.answer
+
+
+def test_a_bare_department_short_name_asks_only_when_several_other_programmes_hold_it(assistant):
+    import uuid
+    from index.text import name_key
+    cat = assistant.catalog
+    dept_of = assistant._department_of
+    for d in cat.departments:
+        word = d.replace("담당관", "")
+        outside = [p for p in cat.programs if name_key(word) in name_key(p) and dept_of.get(p) != d]
+        a = assistant.ask(f"{word} 예산 얼마야?", uuid.uuid4().hex)
+        if len(outside) >= 2:
+            assert a.route == "clarify" and d in a.answer, (word, a.answer)
+        else:
+            assert a.route == "budget" and a.answer.startswith(d), (word, a.answer)

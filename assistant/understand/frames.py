@@ -484,15 +484,17 @@ def _department_word_as_name(text: str, dept_mentions, names_with):
         return None
     m = dept_mentions[0]
     word = re.sub(r"\s+", "", m.text)
-    if len(word) < 2 or word == m.value.name or not re.match(r"\s*(?:관련\s*)?사업", text[m.span[1]:]):
+    if len(word) < 2 or word == m.value.name:
         return None
     before = [_QUALIFIER_TAIL.sub("", x) for x in text[:m.span[0]].split()[-2:]]
     quals = [q for q in before if len(q) >= 2]
+    if quals and not re.match(r"\s*(?:관련\s*)?사업", text[m.span[1]:]):
+        return None
     if not quals:
-        # '<부서 약칭> 사업' alone: the department's own programmes, or the programmes of other
-        # departments whose names hold the word — when there are such, which is asked
+        # '<부서 약칭> (사업) 예산' alone: the department, or the programmes of other departments
+        # whose names hold the word — when several do, which is asked
         outside = tuple(h for h in names_with(word) if h not in names_with(word, qualifier=m.value.name))
-        return (word, (m.value.name,) + outside) if outside else None
+        return (word, (m.value.name,) + outside) if len(outside) >= 2 else None
     holders = tuple(h for h in names_with(word, qualifier=quals[-1]))
     return (word, holders) if holders else None
 
