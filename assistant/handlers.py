@@ -187,7 +187,12 @@ def _printed_budget(ctx, req: Request, bq, res) -> Answer | None:
     if bq.operation != "lookup" or len(res.rows) != 1 or not hasattr(ctx, "facts_answer"):
         return None
     from .facts_answer import asked_keys
-    if "budget" not in asked_keys(req.utt, None):
+    from .understand.normalize import utterance
+    # the label asked in the question's own words: a name's letters ('…투자사업' + '예산') ask nothing
+    text = req.utt.text
+    for m in sorted((m for m in req.mentions if m.kind == "entity"), key=lambda m: -m.span[0]):
+        text = text[:m.span[0]] + " " + text[m.span[1]:]
+    if "budget" not in asked_keys(utterance(text), None):
         return None
     got = ctx.facts_answer(req, [str(res.rows["program"].iloc[0])])
     if got is None or (got.data or {}).get("missing"):

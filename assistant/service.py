@@ -284,8 +284,11 @@ class Assistant:
             if state.route == "validation" and short and not kinds & {"entity", "metric", "status", "category"}:
                 return "validation", scores, method + "+followup:validation"
             people = any(m.kind == "answer_type" and m.value.counter == "명" for m in mentions)
+            other_count = "metric" not in kinds and (_counts_other_things(utt, mentions) or any(
+                m.kind == "answer_type" and m.value.counter in OTHER_COUNTERS and m.value.counter != "%" for m in mentions))
             if wants_budget_followup(mentions, state, short) and not asks & TEXT_ASKS \
-                    and not (intent in ("organization", "validation") and people and "metric" not in kinds):
+                    and not (intent in ("organization", "validation") and people and "metric" not in kinds) \
+                    and not (other_count and intent != "budget"):
                 return "budget", scores, method + "+followup:budget"
             subject = dict(state.extra).get("fact_subject", "")
             if subject and state.route == "passages" and "entity" not in kinds \
@@ -360,6 +363,8 @@ class Assistant:
         measures = kinds & MEASURE_SLOTS - ({"scope"} if scopes <= {"audit", "program", "validation"} else set())
         if "aggregate" in measures and not ({"program", "department"} & scopes or kinds & {"entity", "metric"}):
             measures.discard("aggregate")       # '시민제안 건수' counts something the tables do not list
+        if "aggregate" in measures and "metric" not in kinds and _counts_other_things(utt, mentions):
+            measures.discard("aggregate")       # '<사업> 팀 몇 개 뽑았어': teams are counted, not the table's rows
         if intent == "budget" and not (measures or asks & {"amount", "rate"}):
             # a name with no measure asked ('…은 어디까지 운영돼?') is a question for the text
             return "passages", scores, method + "+slots:no_measure"
@@ -779,6 +784,26 @@ COUNT_FILLERS = {"총", "모두", "전부", "다", "전체", "합계", "게", "�
                  "of", "the", "in", "total", "all", "were", "are", "was", "there", "did", "do", "does", "have", "has"}
 UNIT_WORDS = {"소관", "담당", "부서", "담당관", "과", "팀"}
 OTHER_COUNTERS = ("명", "곳", "개소", "회", "팀", "개국", "개구", "개동", "%")
+
+
+TABLE_ROW_NOUNS = {"사업", "세부사업", "부서", "담당관", "과", "항목", "거", "것", "곳", "데", "개"}
+
+
+def _counts_other_things(utt: Utterance, mentions) -> bool:
+    """A count whose noun, right before '몇', is another thing than the budget table's rows
+    ('팀 몇 개', '단체 몇 곳') and is no part of a name the question gives."""
+    names = [m.span for m in mentions if m.kind in ("entity", "scope")]
+    for a in (m for m in mentions if m.kind == "aggregate" and m.value.op == "count"):
+        before = list(re.finditer(r"[가-힣]+", utt.text[:a.span[0]]))
+        if not before:
+            continue
+        w = before[-1]
+        if any(s <= w.start() < e for s, e in names):
+            continue
+        stem = re.sub(r"(?:은|는|이|가|을|를|의|도|만)$", "", w.group(0))
+        if len(stem) >= 1 and stem not in TABLE_ROW_NOUNS and not stem.endswith(("사업", "담당관")):
+            return True
+    return False
 
 
 def counts_findings(utt: Utterance, mentions, *, statuses_count: bool = True) -> bool:

@@ -230,3 +230,12 @@ def test_a_bare_department_short_name_asks_only_when_several_other_programmes_ho
             assert a.route == "clarify" and d in a.answer, (word, a.answer)
         else:
             assert a.route == "budget" and a.answer.startswith(d), (word, a.answer)
+
+
+def test_a_second_part_counting_other_things_is_not_a_budget_follow_up(assistant):
+    import uuid
+    a = assistant.ask("청년수당 예산 얼마고 몇 명 뽑았어?", uuid.uuid4().hex)
+    parts = a.data.get("parts") or []
+    assert len(parts) == 2 and parts[0]["route"] == "budget" and parts[1]["route"] != "budget", a.answer
+    b = assistant.ask("청년수당 예산 얼마고 지출률은?", uuid.uuid4().hex)
+    assert all(p["route"] == "budget" for p in b.data.get("parts") or [b.to_dict()])

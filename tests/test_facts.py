@@ -197,3 +197,13 @@ def test_a_programmes_printed_budget_line_leads_when_its_label_is_asked(assistan
     assert a.citations[0].line_start == f.line_start
     plain = assistant.ask(f"{f.program} 예산현액 얼마예요?", uuid.uuid4().hex)
     assert plain.route == "budget" and f.value not in plain.answer          # the table's column asked: the row only
+
+
+def test_a_label_word_made_of_a_names_letters_does_not_ask_the_printed_line(assistant, corpus):
+    import uuid
+    import re
+    f = next(f for f in corpus.facts if f.key == "budget" and f.label == "사업예산" and "총" in f.value
+             and "사업" in f.program)
+    name = re.match(r".*?사업", f.program).group(0)          # the title up to its '사업': '<…>사업 예산' asks the table
+    a = assistant.ask(f"{name} 예산 얼마야", uuid.uuid4().hex)
+    assert a.route == "budget" and f.value not in a.answer, a.answer
