@@ -182,6 +182,16 @@ def numbers(text: str) -> set[str]:
     return {n.replace(",", "") for n in _NUM.findall(text)}
 
 
+_WH_HEAD = re.compile(r"(?:어느|어디|무슨|몇)\s?([가-힣]{2,})")
+_HEAD_TAIL = re.compile(r"(?:에서|에는|에|은|는|이|가|을|를|으로|로|야|예요|이야|인가요)$")
+
+
+def _wh_heads(question: str) -> set[str]:
+    """The nouns a question word heads ('어디 동네', '어느 기관', '무슨 단체'): they name the kind of
+    answer asked, so no statement needs to print them."""
+    return {_HEAD_TAIL.sub("", m.group(1)) for m in _WH_HEAD.finditer(question)} - {""}
+
+
 def _noun_and_particle(toks, start: int, end: int) -> bool:
     """A reading that takes the letters start..end as a shorter noun followed by particles only."""
     inside = [t for t in toks if start <= t.start < end]
@@ -478,7 +488,8 @@ class PassageFinder:
             scored = [x for x in scored if any(re.search(rx, x[1].text) for rx in required)]
             if not scored:
                 return None
-        focus = {t for t in terms if t not in ent and len(t) >= 2 and t not in GENERIC_NOUNS} - self._idle_verbs(question)
+        focus = {t for t in terms if t not in ent and len(t) >= 2 and t not in GENERIC_NOUNS} \
+            - self._idle_verbs(question) - _wh_heads(question)
         focus |= {w for t in focus for w in SYNONYMS.get(t, "").split()}
         if focus and lang == "ko":
             # the statement must say something about what is asked, not only name the programme
@@ -601,10 +612,17 @@ class PassageFinder:
                 for x, sim in zip(pool, sims):
                     x[0] += EMBED_WEIGHT * ((sim - lo) / (hi - lo) if hi > lo else 0.0)
         focus = {t for t in terms if t not in ent and len(t) >= 2 and t not in GENERIC_NOUNS
-                 and not (patterns and t in FUNCTION_NOUNS)} - self._idle_verbs(question)     # '위치' asks for a place: the type stands for it
+                 and not (patterns and t in FUNCTION_NOUNS)} - self._idle_verbs(question) \
+            - _wh_heads(question)     # '위치' asks for a place: the type stands for it
         focus |= {w for t in focus for w in SYNONYMS.get(t, "").split()}
         if focus and lang == "ko":
             kept = [x for x in scored if any(_holds(self.tokens_of(x[1]), t) for t in focus)]
+            if not kept and patterns:
+                # no statement holds the question's verb ('어느 동네에 만들어졌어'): the type asked and
+                # the nouns decide — the verb says how it is put
+                verbs = {t.form for t in self.pos(question) if t.tag in ("VV", "VA")} if self.pos is not None else set()
+                nouns = {t for t in focus if t not in verbs and not any(t in SYNONYMS.get(v, "").split() for v in verbs)}
+                kept = [x for x in scored if any(_holds(self.tokens_of(x[1]), t) for t in nouns)] if nouns else scored
             if not kept:
                 return None
             scored = kept

@@ -203,3 +203,17 @@ def test_a_verb_the_reports_never_use_is_not_required_of_the_statement(assistant
     assert a.route == "passages" and "망원동" in a.answer, a.answer
     assert assistant.passages._idle_verbs("청년교류공간 어디 생겼어?") == {"생기"}
     assert "늘" not in assistant.passages._idle_verbs("청년공간 몇 곳으로 늘어?")       # a synonym maps it
+
+
+def test_the_noun_a_question_word_heads_names_the_answer_kind():
+    from assistant.passages import _wh_heads
+    assert _wh_heads("청년교류공간 어디 동네에 있어?") == {"동네"}
+    assert _wh_heads("어느 기관이 맡았어?") == {"기관"}
+    assert _wh_heads("무슨 단체들이야") == {"단체들"}
+    assert _wh_heads("청년수당 예산은?") == set()
+
+
+def test_a_typed_question_whose_head_noun_no_statement_prints_is_answered(assistant):
+    import uuid
+    a = assistant.ask("청년교류공간은 어느 동네에 만들어졌어?", uuid.uuid4().hex)
+    assert a.route == "passages" and "망원동" in a.answer, a.answer
