@@ -281,7 +281,11 @@ class FindingFinder:
         r = self._rows[aid]
         lead_texts = [st.text for _, st in lead]
         note = ""
-        if type_pattern(at) is not None and lead_texts and not any(holds_type(t, at) for t in lead_texts):
+        held = any(holds_type(t, at) for t in lead_texts)
+        if at.kind == "amount" and not held:
+            # '얼마였어' asks any quantity: a share the statement prints answers it ('존치의견 약 56%')
+            held = any(holds_type(t, AnswerType("rate")) for t in lead_texts)
+        if type_pattern(at) is not None and lead_texts and not held:
             note = ("이 지적사항의 조치 내용에는 물으신 값이 나와 있지 않습니다. 보고서가 적은 내용:" if lang == "ko"
                     else "The bureau's answer does not give that figure. What it says:")
         calc = arithmetic(question, lead_texts[0]) if lead_texts else ""
