@@ -256,7 +256,26 @@ def same_measure(frame, mentions, state: DialogueState, catalog, squashed: str):
     return replace(frame, query=replace(q, metrics=last.metrics))
 
 
+def with_admin_of_last(frame, mentions, state: DialogueState, catalog, squashed: str):
+    """'거기 기본경비까지 합치면?': the department just discussed plus its own 기본경비 row,
+    not the bureau's total (which '기본경비까지' alone would mean)."""
+    q = _budget_query(frame)
+    if q is None or "targets:total_with_admin" not in frame.rules or len(state.departments) != 1 \
+            or not any(m.kind == "reference" for m in mentions):
+        return None
+    dept = state.departments[0]
+    admins = tuple(a for a in getattr(catalog, "admin", []) if dept in a)
+    if not admins:
+        return None
+    last = state.budget_query
+    metrics = _metrics(mentions) or (last.metrics if last is not None else q.metrics)
+    q = replace(q, operation="sum", names=admins, departments=(dept,), level="department", metrics=metrics)
+    rules = tuple(r for r in frame.rules if r != "targets:total_with_admin") + ("targets:include_admin",)
+    return replace(frame, query=q, targets=(dept,) + admins, rules=rules, clarify=(), clarify_reason="", not_found="")
+
+
 BUDGET_RULES: tuple[tuple[str, Callable], ...] = (
+    ("with_admin_of_last", with_admin_of_last),
     ("add_target", add_target), ("pick_candidate", pick_candidate), ("excluding_last", excluding_last),
     ("next_rank", next_rank), ("two_measures", two_measures), ("within_target", within_target),
     ("among_them", among_them), ("which_of_two", which_of_two), ("same_target", same_target),

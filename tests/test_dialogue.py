@@ -239,3 +239,16 @@ def test_a_second_part_counting_other_things_is_not_a_budget_follow_up(assistant
     assert len(parts) == 2 and parts[0]["route"] == "budget" and parts[1]["route"] != "budget", a.answer
     b = assistant.ask("청년수당 예산 얼마고 지출률은?", uuid.uuid4().hex)
     assert all(p["route"] == "budget" for p in b.data.get("parts") or [b.to_dict()])
+
+
+def test_with_its_admin_row_after_a_department_adds_that_departments_own_row(assistant, corpus):
+    import uuid
+    app = [r for r in corpus.budget if r.source == "appendix"]
+    dept = next(r for r in app if r.level == "department")
+    admin = next(r for r in app if r.level == "admin" and dept.program in r.program)
+    sid = uuid.uuid4().hex
+    assistant.ask(f"{dept.program} 예산 얼마예요?", sid)
+    a = assistant.ask("그럼 거기 기본경비까지 더하면 얼마야?", sid)
+    assert a.route == "budget" and f"{dept.budget + admin.budget:,}" in a.answer, a.answer
+    total = next(r for r in app if r.level == "total")
+    assert f"{total.budget:,}" not in a.answer
