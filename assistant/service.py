@@ -321,6 +321,10 @@ class Assistant:
         if intent == "budget" and "audit" in scopes and "entity" not in kinds:
             return "audit_topic", scores, method + "+slots:audit_figure"
         evidence, strong = slot_evidence(kinds, mentions, utt.text)
+        if evidence == "budget" and not kinds & {"entity", "comparison", "order"} \
+                and any(m.kind == "aggregate" and m.value.op == "count" for m in mentions) \
+                and _counts_other_things(utt, mentions):
+            evidence, strong = None, False   # '공유기업 몇 개 지정했고 사업비 얼마': companies are counted, not rows
         if evidence == "audit_count" and "audit" not in scopes and "category" not in kinds \
                 and not counts_findings(utt, mentions, statuses_count=False):
             # '리빙랩 프로젝트는 몇 개 사업으로 추진 중이야?': a status word alone, counting another thing
@@ -363,7 +367,8 @@ class Assistant:
         measures = kinds & MEASURE_SLOTS - ({"scope"} if scopes <= {"audit", "program", "validation"} else set())
         if "aggregate" in measures and not ({"program", "department"} & scopes or kinds & {"entity", "metric"}):
             measures.discard("aggregate")       # '시민제안 건수' counts something the tables do not list
-        if "aggregate" in measures and "metric" not in kinds and _counts_other_things(utt, mentions):
+        if "aggregate" in measures and _counts_other_things(utt, mentions) and (
+                "metric" not in kinds or not kinds & {"entity", "comparison", "order"}):
             measures.discard("aggregate")       # '<사업> 팀 몇 개 뽑았어': teams are counted, not the table's rows
         if intent == "budget" and not (measures or asks & {"amount", "rate"}):
             # a name with no measure asked ('…은 어디까지 운영돼?') is a question for the text

@@ -198,3 +198,11 @@ def test_figures_as_of_another_day_than_the_tables_come_from_the_text(assistant,
     other = ask(assistant, f"협치서울 의제사업 {m + 1}월 {d // 3 + 1}일 기준 지출액 비율은?")
     assert other.route != "budget" and "other_basis_date" in " ".join(other.data["interpretation"]["rules"])
     assert not assistant._other_basis_date("예산 7.5억 기준으로 큰 사업")      # an amount, no day
+
+
+def test_a_count_of_other_things_beside_a_money_word_is_not_a_count_of_programmes(assistant):
+    # '공유기업 몇 개 … 사업비 얼마': the companies and the grant are in the text; the table's 55 rows are no answer
+    a = ask(assistant, "공유기업은 몇 개 지정됐고 지원금은 얼마였어?")
+    assert "세부사업: 모두" not in a.answer, a.answer
+    b = ask(assistant, "예산 1억 넘는 사업 몇 개야?")
+    assert b.route == "budget" and "모두" in b.answer
