@@ -361,6 +361,9 @@ class Assistant:
         if intent == "audit_count" and "audit" not in scopes and "category" not in kinds \
                 and not counts_findings(utt, mentions, statuses_count=False):
             return "passages", scores, method + "+slots:status_word_only"
+        if intent == "audit_count" and not counts_findings(utt, mentions) and self._department_status(utt, mentions):
+            # '<부서> 지적사항 처리 현황은?': that department's findings by status
+            return "audit_count", scores, method + "+slots:department_status"
         if intent == "audit_count" and not counts_findings(utt, mentions):
             # '…지적받은 거 어떻게 했어', '미서명 위원회 몇 개였어': a finding's content, not a count of findings
             return "audit_topic", scores, method + "+slots:topic_not_count"
@@ -603,6 +606,17 @@ class Assistant:
                 return got[0]
         return ""
 
+    def _department_status(self, utt: Utterance, mentions) -> bool:
+        """A department named, a status summary asked ('처리 현황', '처리상태 어때'), and no
+        topic of its own: the department's findings by status, not one finding."""
+        depts = tuple(m.value.name for m in mentions if m.kind == "entity" and m.value.kind == "department")
+        if not depts or not STATUS_SUMMARY.search(utt.squashed):
+            return False
+        finder = self.findings_finder()
+        if finder is None:
+            return False
+        return not [t for t in finder.topic_terms(utt.text, depts) if t not in SUMMARY_WORDS]
+
     def _other_basis_date(self, text: str) -> bool:
         """The question asks for figures as of a day ('7.10 기준', '7월 10일 기준') that is not the day
         the budget tables are as of (the work report's as_of)."""
@@ -716,6 +730,8 @@ AUDIT_SLOTS = {"status", "category"}
 MEASURE_SLOTS = {"metric", "derived", "exclusion", "comparison", "order", "aggregate", "scope"}
 TEXT_ASKS = {"place", "org", "date", "period", "person", "how"}      # answer types the report's text holds
 HEADCOUNT = r"정원|현원|headcount|staffnumber|numberofstaff|authori[sz]edstaff"
+STATUS_SUMMARY = re.compile(r"처리(?:상태|현황|상황|결과)|진행(?:상황|현황|상태)|추진(?:상황|현황)|상태(?:는|가|어때|별)")
+SUMMARY_WORDS = {"사항", "관련", "처리", "상태", "현황", "상황", "진행", "결과", "추진", "어때", "전반"}
 # '건' as the thing (a finding), beside a status word: '분류된 건', '<부서> 건 중에', '완료된 건은'
 FINDING_THING = re.compile(r"(?:된|인|한|난|운|린)\s?건(?![가-힣])|(?<![가-힣0-9몇])건\s?(?:중|은|이|들)")
 # 'as of <day>': '7.10 기준', '’18.7.10. 기준', '7월 10일 기준', 'as of 7.10'

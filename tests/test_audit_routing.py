@@ -69,3 +69,14 @@ def test_a_status_word_beside_the_finding_as_a_thing_is_an_audit_question(assist
     # a status word counting another thing stays with the text
     c = assistant.ask("리빙랩은 사업 몇 개가 추진 중이야?", uuid.uuid4().hex)
     assert c.route != "audit", c.answer
+
+
+def test_a_departments_status_summary_counts_its_findings_but_a_topic_stays_a_finding(assistant):
+    import uuid
+    audit = assistant.audit
+    dept = sorted({d for ds in audit["departments"] for d in ds})[0]
+    n = sum(1 for ds in audit["departments"] if dept in ds)
+    a = assistant.ask(f"{dept} 쪽 지적사항 진행 상황 어때요?", uuid.uuid4().hex)
+    assert a.route == "audit" and f"모두 {n}건" in a.answer, a.answer
+    b = assistant.ask("민관협력담당관 민간자문관 지적 처리상태는?", uuid.uuid4().hex)
+    assert b.route == "audit" and "모두" not in b.answer.split("\n")[0]
