@@ -320,6 +320,12 @@ class Assistant:
             return "validation", scores, method + "+slots:validation"
         if intent == "budget" and "audit" in scopes and "entity" not in kinds:
             return "audit_topic", scores, method + "+slots:audit_figure"
+        asked_years = {m.value.value for m in mentions if m.kind == "year" and (m.value.value or 0) > 1900}
+        if intent == "budget" and "audit" in scopes and asked_years \
+                and asked_years <= set(self.guards.audit_told_years) | set(self.guards.audit_years) \
+                and not asked_years & set(self.guards.budget_years):
+            # '<사업> 2017 집행률, according to the bureau's response': a year only the audit text reports
+            return "audit_topic", scores, method + "+slots:audit_year"
         evidence, strong = slot_evidence(kinds, mentions, utt.text)
         if evidence == "budget" and not kinds & {"entity", "comparison", "order"} \
                 and any(m.kind == "aggregate" and m.value.op == "count" for m in mentions) \
