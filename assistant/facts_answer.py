@@ -30,8 +30,9 @@ LABEL_ASKS: tuple[tuple[str, str], ...] = (
     (r"수탁기관|운영기관|위탁기관|운영주체|맡은(?:법인|기관|곳|단체)|맡아|맡고|누가(?:운영|맡|수탁)|수탁|위탁(?!기간)|"
      r"(?:어디|어느기관|어느단체|어느법인)(?:가|서|에서)?(?:운영|맡|위탁|수탁)|operat|runs|who runs|contractor", "operator"),
     (r"위탁기간|계약기간|사업기간|언제까지|기간|until|period|contract term", "period"),
-    (r"언제(?:개소|개관|문|생겼|열었)|개소|개관|문(?:을)?연|since when|opened", "opened"),
-    (r"면적|규모|건물(?:이|은)?몇|몇개동|연면적|지원액|지원금|지원한도|floor area|how big|size", "scale"),
+    (r"언제(?:개소|개관|문|생겼|열었)|개소|개관|문(?:을)?연|since when|when (?:was|did|were) .{0,40}open|opening date"
+     r"|(?:year|month|date) .{0,30}opened", "opened"),
+    (r"면적|규모|건물(?:이|은)?몇|몇개동|연면적|지원액|지원금|지원한도|floor area|(?<![a-z])area(?![a-z])|how big|size", "scale"),
     (r"용역비|사업예산|사업비|총사업비", "budget"),
     (r"근거(?:가|는)?|조례", "basis"),
 )

@@ -291,7 +291,7 @@ class Assistant:
                     and not (other_count and intent != "budget"):
                 return "budget", scores, method + "+followup:budget"
             subject = dict(state.extra).get("fact_subject", "")
-            if subject and state.route == "passages" and "entity" not in kinds \
+            if subject and state.route == "passages" and "entity" not in kinds and "metric" not in kinds \
                     and self._asks_fact_of(utt, mentions, subject):
                 # '…어디고 용역비 얼마야?' / '위탁기간은?': another label of the facility just answered
                 return "passages", scores, method + "+followup:fact_subject"
