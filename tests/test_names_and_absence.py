@@ -281,3 +281,12 @@ def test_a_noun_ending_in_the_counter_asked_names_the_thing_counted(assistant, c
     # the counter does not excuse a noun asked about something else
     b = assistant.ask("혁신파크 객실 하루 요금은 얼마야?", uuid.uuid4().hex)
     assert b.route == "not_found"
+
+
+def test_a_word_several_programme_names_hold_whole_asks_which(assistant):
+    holders = [n for n in assistant.catalog.programs if "갈등관리" in n.replace(" ", "")]
+    assert 2 <= len(holders) <= 6
+    b = assistant.ask("갈등관리 사업 예산 얼마예요?", uuid.uuid4().hex)
+    assert b.route == "clarify" and all(h in b.answer for h in holders), b.answer
+    # a word no name holds stays 'no such programme'
+    assert assistant.ask("그린뉴딜 사업 예산 얼마예요?", uuid.uuid4().hex).route == "not_found"

@@ -356,6 +356,12 @@ def budget_frame(mentions: tuple[Mention, ...], utt: Utterance, *, total_row: st
     # '시민참여예산 사업 중': the words a citizen scope explains are not an unknown name
     unknown = [m for m in w.mentions if m.kind == "unknown_name"
                and not any(a < m.span[1] and m.span[0] < b for a, b in scope_spans)]
+    holders = _word_holders(unknown[0].text, names_with) if unknown and names_with is not None else ()
+    if holders:
+        # '<말> 사업 예산': no one programme is called that, but several names hold the word whole
+        w.rules.append("targets:word_in_several_names")
+        return Frame("budget", None, rules=tuple(w.rules), clarify=holders, clarify_reason="ambiguous",
+                     metrics_explicit=explicit)
     if unknown and not ents and not orders:
         w.rules.append("targets:unknown")
         return Frame("budget", None, rules=tuple(w.rules), not_found=unknown[0].text, metrics_explicit=explicit,
@@ -472,6 +478,7 @@ def budget_frame(mentions: tuple[Mention, ...], utt: Utterance, *, total_row: st
 
 _PARTICLE_TAIL = re.compile(r"(?:은|는|이|가|을|를|의|도|에|에서|랑|이랑|하고)$")
 MAX_SHORT_NAME_HOLDERS = 4
+MAX_WORD_HOLDERS = 6       # more names than this holding a word: it is a theme, not a shortened name
 
 
 _QUALIFIER_TAIL = re.compile(r"(?:쪽|분야|관련|부서|파트|팀)$")
@@ -501,6 +508,16 @@ def _department_word_as_name(text: str, dept_mentions, names_with):
 
 def strict_leftovers(w) -> bool:
     return any(m.kind in STRICT for m in w.leftovers())
+
+
+def _word_holders(text: str, names_with) -> tuple[str, ...]:
+    """The programme names holding an unknown name's word whole ('<말> 사업' → the names with '<말>'),
+    when two to MAX_WORD_HOLDERS do; else ()."""
+    word = re.sub(r"\s*(?:관련\s*)?(?:사업|사업들)?\s*$", "", _PARTICLE_TAIL.sub("", text.strip()))
+    if len(re.sub(r"\s+", "", word)) < 3:
+        return ()
+    holders = tuple(names_with(word))
+    return holders if 2 <= len(holders) <= MAX_WORD_HOLDERS else ()
 
 
 def _abbreviated(text: str, names_like) -> tuple[str, ...]:
