@@ -244,7 +244,9 @@ class Assistant:
         utt = utterance(q, tok)
         found = tuple(extract_all(utt, self._extract_ctx))
         names = tuple(m.span for m in found if m.kind == "entity" and m.value.kind == "program")
-        mentions = found + tuple(scope_mentions(utt, names)) + tuple(answer_types(utt))
+        # an answer type read from a programme's own name ('<…시민참여예산>은 몇 개 동' is no '예산은 몇')
+        types = tuple(a for a in answer_types(utt) if not any(s <= a.span[0] < e for s, e in names))
+        mentions = found + tuple(scope_mentions(utt, names)) + types
         return utt, mentions
 
     @property
