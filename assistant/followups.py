@@ -247,6 +247,20 @@ def add_target(frame, mentions, state: DialogueState, catalog, squashed: str):
     return replace(frame, query=BudgetQuery(metrics=metrics, operation="sum", names=names), targets=names)
 
 
+def compare_with_last(frame, mentions, state: DialogueState, catalog, squashed: str):
+    """'<다른 사업>이랑 비교하면 얼마나 차이나?': the last programme against the new one, on the last measure."""
+    if not re.search(r"비교|차이|대비|보다", squashed) or not state.programs:
+        return None
+    new = tuple(n for n in frame.targets if n not in catalog.departments and n not in state.programs)
+    if len(new) != 1:
+        return None
+    names = tuple(dict.fromkeys(state.programs[:1] + new))
+    last = state.budget_query
+    metrics = _metrics(mentions) or (last.metrics[:1] if last and last.metrics else ("budget",))
+    return replace(frame, query=BudgetQuery(metrics=metrics, operation="compare", names=names), targets=names,
+                   clarify=(), clarify_reason="", not_found="")
+
+
 def same_measure(frame, mentions, state: DialogueState, catalog, squashed: str):
     """'그럼 <다른 부서>는?': the same question about another target."""
     q = _budget_query(frame)
@@ -276,7 +290,7 @@ def with_admin_of_last(frame, mentions, state: DialogueState, catalog, squashed:
 
 BUDGET_RULES: tuple[tuple[str, Callable], ...] = (
     ("with_admin_of_last", with_admin_of_last),
-    ("add_target", add_target), ("pick_candidate", pick_candidate), ("excluding_last", excluding_last),
+    ("add_target", add_target), ("compare_with_last", compare_with_last), ("pick_candidate", pick_candidate), ("excluding_last", excluding_last),
     ("next_rank", next_rank), ("two_measures", two_measures), ("within_target", within_target),
     ("among_them", among_them), ("which_of_two", which_of_two), ("same_target", same_target),
     ("same_measure", same_measure),
@@ -317,4 +331,7 @@ def wants_budget_followup(mentions: tuple[Mention, ...], state: DialogueState, s
         return True
     if "entity" in kinds and short:
         return True
+    if "entity" in kinds and any(m.kind == "derived" or (m.kind == "scope" and m.value.name == "validation"
+                                                        and re.search(r"차이|비교", m.text)) for m in mentions):
+        return True          # '<다른 사업>이랑 비교하면 얼마나 차이나?': the last figure against another programme
     return bool(refs) and short

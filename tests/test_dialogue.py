@@ -252,3 +252,20 @@ def test_with_its_admin_row_after_a_department_adds_that_departments_own_row(ass
     assert a.route == "budget" and f"{dept.budget + admin.budget:,}" in a.answer, a.answer
     total = next(r for r in app if r.level == "total")
     assert f"{total.budget:,}" not in a.answer
+
+
+def test_a_follow_up_naming_another_programme_to_compare_gives_the_difference(assistant, corpus):
+    import uuid
+    app = [r for r in corpus.budget if r.source == "appendix" and r.level == "program"]
+    a, b = app[0], app[-1]
+    sid = uuid.uuid4().hex
+    assistant.ask(f"{a.program} 예산현액 얼마죠", sid)
+    ans = assistant.ask(f"{b.program}이랑 비교하면 얼마나 차이나?", sid)
+    assert ans.route == "budget" and f"{abs(a.budget - b.budget):,}" in ans.answer, ans.answer
+
+
+def test_a_word_only_one_programme_name_holds_names_it():
+    from assistant.entities import Catalog
+    cat = Catalog(["가나 다라마 운영", "가나 바사아 지원", "자차카 다라마 조성"], ["부서담당관"])
+    assert [m.name for m in cat.find_programs("바사아 예산 얼마야")] == ["가나 바사아 지원"]
+    assert cat.find_programs("다라마 예산") == [] or all(m.via != "word" for m in cat.find_programs("다라마 예산"))

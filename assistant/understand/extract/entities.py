@@ -118,7 +118,7 @@ def catalog_mentions(utt: Utterance, catalog) -> list[Mention]:
                     if pos >= 0:
                         span = _span(where, pos, pos + len(ak))
                         break
-        c = _cluster(key, sorted(m.claimed) if m.via in ("name", "partial") else bigrams(name_key(m.name)))
+        c = _cluster(key, sorted(m.claimed) if m.via in ("name", "partial", "word") else bigrams(name_key(m.name)))
         if c:
             c = _trim(key, c, name_key(m.name))
         named = _span(where, *c) if c else None
