@@ -49,9 +49,6 @@ class Match:
     claimed: frozenset = frozenset()
 
 
-_UNIQUE_TAIL = re.compile(r"(?:이랑|랑|하고|이나|에서|에는|은|는|이|가|을|를|의|도|와|과|만)$")
-
-
 @dataclass
 class Catalog:
     """Names the assistant can resolve, with IDF weights over their bigrams."""
@@ -254,30 +251,7 @@ class Catalog:
             claimed |= strong
         if len(matches) < 2:
             matches = self._by_segments(question, matches, threshold)
-        return self._by_unique_word(question, matches, claimed)
-
-    def _by_unique_word(self, question: str, matches: list[Match], claimed: set[str]) -> list[Match]:
-        """A word of the question (three letters or more, its particle off) that is a whole word
-        of exactly one programme's name ('청년청' of '<…> 청년청 운영'), and that no match already
-        explains, names that programme."""
-        taken = {m.name for m in matches}
-        for raw in re.findall(r"[가-힣A-Za-z0-9]{3,}", question):
-            word = _UNIQUE_TAIL.sub("", raw)
-            if len(word) < 3 or set(bigrams(name_key(word))) <= claimed:
-                continue
-            owners = [n for n in self.programs if word in self._words(n)]
-            if len(owners) == 1 and owners[0] not in taken:
-                matches.append(Match(owners[0], "program", 0.75, "word", frozenset(bigrams(name_key(word)))))
-                taken.add(owners[0])
-                claimed |= set(bigrams(name_key(word)))
         return matches
-
-    def _words(self, name: str) -> frozenset[str]:
-        cache = self.__dict__.setdefault("_word_cache", {})
-        got = cache.get(name)
-        if got is None:
-            got = cache[name] = frozenset(w for w in re.split(r"[\s()·,]+", name) if len(w) >= 3)
-        return got
 
     def _by_segments(self, question: str, matches: list[Match], threshold: float) -> list[Match]:
         """'A랑 B 중에 …': when the whole question yields one name, each part

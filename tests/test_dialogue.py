@@ -262,10 +262,3 @@ def test_a_follow_up_naming_another_programme_to_compare_gives_the_difference(as
     assistant.ask(f"{a.program} 예산현액 얼마죠", sid)
     ans = assistant.ask(f"{b.program}이랑 비교하면 얼마나 차이나?", sid)
     assert ans.route == "budget" and f"{abs(a.budget - b.budget):,}" in ans.answer, ans.answer
-
-
-def test_a_word_only_one_programme_name_holds_names_it():
-    from assistant.entities import Catalog
-    cat = Catalog(["가나 다라마 운영", "가나 바사아 지원", "자차카 다라마 조성"], ["부서담당관"])
-    assert [m.name for m in cat.find_programs("바사아 예산 얼마야")] == ["가나 바사아 지원"]
-    assert cat.find_programs("다라마 예산") == [] or all(m.via != "word" for m in cat.find_programs("다라마 예산"))
