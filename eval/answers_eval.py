@@ -67,6 +67,7 @@ def run_assistant(assistant, gold: list[dict]) -> tuple[dict, list, list]:
     per = defaultdict(lambda: [0, 0])
     latency = {"table": [], "passages": []}
     failures = []
+    refusals = {"false_refusals": 0, "answerable_turns": 0, "missed_refusals": 0, "unanswerable": 0}
     for item in gold:
         sid = f"eval-{uuid.uuid4().hex[:8]}"
         answers = []
@@ -75,6 +76,7 @@ def run_assistant(assistant, gold: list[dict]) -> tuple[dict, list, list]:
             answers.append(a)
             bucket = "passages" if a["route"] in ("passages", "not_found") else "table"
             latency[bucket].append(a["elapsed_ms"])
+        count_refusals(item, answers, refusals)
         ok = judge(item, answers)
         cat = item.get("category", "passages")
         per[cat][0] += ok
@@ -83,7 +85,22 @@ def run_assistant(assistant, gold: list[dict]) -> tuple[dict, list, list]:
             failures.append({"id": item["id"], "questions": [t["question"] for t in _turns(item)],
                              "must": [t.get("must") for t in _turns(item)],
                              "routes": [a["route"] for a in answers], "answers": [a["answer"][:300] for a in answers]})
+    latency["refusals"] = refusals
     return dict(per), failures, latency
+
+
+def count_refusals(item: dict, answers: list, tally: dict) -> None:
+    """'not in the reports' exactness: a turn whose fact the report holds refused (false refusal),
+    and an unanswerable question answered (missed refusal)."""
+    if item.get("category") == "unanswerable":
+        tally["unanswerable"] += 1
+        tally["missed_refusals"] += any(a["route"] != "not_found" for a in answers)
+        return
+    for turn, a in zip(_turns(item), answers):
+        if turn.get("route") == "not_found":
+            continue
+        tally["answerable_turns"] += 1
+        tally["false_refusals"] += a["route"] == "not_found"
 
 
 def run_baseline(index, gold: list[dict], mode: str) -> dict:
@@ -130,6 +147,10 @@ def format_table(result: dict) -> str:
     lines.append(f"Latency (warm, in-process): table routes p50 {p(lat['table'], .5):.1f} ms / p95 {p(lat['table'], .95):.1f} ms; "
                  f"passages p50 {p(lat['passages'], .5):.1f} ms / p95 {p(lat['passages'], .95):.1f} ms; "
                  f"start-up {result['startup_s']:.1f} s; {result['questions']} questions.")
+    r = lat.get("refusals")
+    if r:
+        lines.append(f"Not-in-the-reports exactness: {r['false_refusals']} false refusals of {r['answerable_turns']} "
+                     f"answerable turns; {r['missed_refusals']} of {r['unanswerable']} unanswerable questions answered.")
     return "\n".join(lines)
 
 

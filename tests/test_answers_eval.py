@@ -23,3 +23,18 @@ def test_refusal_of_an_answerable_question_fails_even_without_must():
     item = {"category": "passages", "question": "q", "route": "passages", "must": []}
     assert not judge(item, [{"route": "not_found", "answer": "없습니다"}])
     assert judge(item, [{"route": "passages", "answer": "있습니다"}])
+
+
+def test_refusal_exactness_counts_false_and_missed_refusals():
+    from eval.answers_eval import count_refusals
+    tally = {"false_refusals": 0, "answerable_turns": 0, "missed_refusals": 0, "unanswerable": 0}
+    count_refusals({"category": "passages", "route": "passages"}, [{"route": "not_found"}], tally)
+    count_refusals({"category": "budget", "route": "budget"}, [{"route": "budget"}], tally)
+    count_refusals({"category": "unanswerable", "route": "not_found"}, [{"route": "passages"}], tally)
+    count_refusals({"category": "unanswerable", "route": "not_found"}, [{"route": "not_found"}], tally)
+    count_refusals({"category": "dialogue", "turns": [{"route": "budget"}, {"route": "not_found"}]},
+                   [{"route": "budget"}, {"route": "not_found"}], tally)
+    assert tally == {"false_refusals": 1, "answerable_turns": 3, "missed_refusals": 1, "unanswerable": 2}
+    result = _result({"budget": [1, 1]})
+    result["latency"]["refusals"] = tally
+    assert "1 false refusals of 3 answerable turns; 1 of 2 unanswerable questions answered" in format_table(result)
