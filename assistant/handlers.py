@@ -286,7 +286,8 @@ def handle_audit_detail(ctx, req: Request) -> Outcome:
         text = f"{fmt.josa(item['id'], '은', '는')} {ds} 소관입니다." if req.lang == "ko" else f"[{item['id']}] belongs to {ds}."
         return Outcome(Answer(req.question, text, "audit", {"id": item["id"], "departments": list(item["departments"])},
                               "직전 지적사항의 소관 부서", cites, 0.0),
-                       req.state.after(route="audit", question=req.question))
+                       req.state.after(route="audit", question=req.question,
+                                       departments=tuple(item["departments"])))     # '그 부서 …' next
     res = ctx.audit_tool.run(AuditQuery("detail", item_id=item_id))
     method = req.extra.get("method", "")
     return _audit_render(ctx, req, res, req.state, method)

@@ -523,7 +523,9 @@ class Assistant:
         extra.setdefault("answer_type", atypes[0] if atypes else None)
         extra["intent_method"], extra["continues"] = method, continues
         if handler_intent == "audit_count" and state.route == "audit" and state.question and any(
-                m.kind == "reference" and m.value.kind == "it" for m in mentions):
+                m.kind == "reference" and m.value.kind == "it" for m in mentions) \
+                and "followup:that_department" not in frame.rules:
+            # ('그 부서 …' refers to the department just named, not to the last question's subject)
             extra["topic"] = state.question
         named = [m.value.name for m in mentions if m.kind == "entity" and m.value.kind == "program"]
         if handler_intent == "audit_count" and named and any(

@@ -262,3 +262,22 @@ def test_a_follow_up_naming_another_programme_to_compare_gives_the_difference(as
     assistant.ask(f"{a.program} 예산현액 얼마죠", sid)
     ans = assistant.ask(f"{b.program}이랑 비교하면 얼마나 차이나?", sid)
     assert ans.route == "budget" and f"{abs(a.budget - b.budget):,}" in ans.answer, ans.answer
+
+
+def test_that_department_after_a_findings_department_counts_all_its_findings(assistant):
+    import uuid
+    audit = assistant.audit
+    sid = uuid.uuid4().hex
+    first = assistant.ask("위원회 회의록 미서명 지적은 어떻게 처리됐어요?", sid)
+    item = next(r for _, r in audit.iterrows() if r["id"] in first.answer)
+    assistant.ask("그거 담당 부서 어디야?", sid)
+    a = assistant.ask("그 부서 소관 지적 중에 추진중인 건 다 합쳐서 몇 건?", sid)
+    dept = item["departments"][0]
+    n = sum(1 for _, r in audit.iterrows() if dept in r["departments"] and r["status"] == "추진중")
+    assert f"모두 {n}건" in a.answer, a.answer
+
+
+def test_a_condition_restated_in_brackets_is_one_condition(assistant):
+    import uuid
+    a = assistant.ask("예산을 전액 다 집행한(집행률 100%) 사업은 몇 개예요?", uuid.uuid4().hex)
+    assert a.route == "budget" and "모두" in a.answer, a.answer

@@ -140,6 +140,11 @@ def _conditions(w: _Work, metrics: list[str], metric_mentions: list[Mention]) ->
         metric, value = got
         w.take(m)
         out.append(Condition(metric, m.value.op, value))
+        # '전액을 지출한(지출률 100%)': the same quantity restated beside the condition is that condition
+        for x in w.of("quantity"):
+            if x.value.unit == m.value.quantity.unit and x.value.value == m.value.quantity.value \
+                    and abs(x.span[0] - m.span[1]) <= RESTATE_GAP:
+                w.take(x)
     # contradictions: a lower bound above an upper bound on one metric
     for a in out:
         for b in out:
@@ -477,6 +482,7 @@ def budget_frame(mentions: tuple[Mention, ...], utt: Utterance, *, total_row: st
 
 
 _PARTICLE_TAIL = re.compile(r"(?:은|는|이|가|을|를|의|도|에|에서|랑|이랑|하고)$")
+RESTATE_GAP = 12          # letters between a condition and a quantity that restates it
 MAX_SHORT_NAME_HOLDERS = 4
 MAX_WORD_HOLDERS = 6       # more names than this holding a word: it is a theme, not a shortened name
 

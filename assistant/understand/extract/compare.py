@@ -39,7 +39,7 @@ _BEFORE = [
 _AFTER_RE = [(op, re.compile(rf"\s?{_PARTICLE}\s?(?:{p})")) for op, p in _AFTER]
 _THAN_RE = [(op, re.compile(rf"\s?(?:{p})")) for op, p in _THAN]
 _BEFORE_RE = [(op, re.compile(rf"(?:{p})\s?$")) for op, p in _BEFORE]
-_ALL_SPENT = re.compile(r"(?<![가-힣])다\s?(?:쓴|썼|써버린|집행한|집행된|집행했|소진한|소진된|소진했)|전액\s?(?:집행|지출|소진|사용)"
+_ALL_SPENT = re.compile(r"(?<![가-힣])다\s?(?:쓴|썼|써버린|집행한|집행된|집행했|소진한|소진된|소진했)|전액(?:을|이)?\s?(?:이미\s?|다\s?|모두\s?)?(?:집행|지출|소진|사용)"
                         r"|100\s?%\s?(?:다\s?)?(?:쓴|썼|써\s?버린|집행|지출|소진)|spent (?:it )?all|fully spent|spent in full")
 _NONE_SPENT = re.compile(r"(?:한\s?푼도|하나도|전혀)\s?(?:안|못)\s?(?:쓴|썼|쓰|나간|나갔|집행)|전혀\s?(?:안\s?쓴|안\s?썼|지출\S*\s?(?:없|안|않)|집행\S*\s?(?:없|안|않))"
                          r"|(?:지출|집행)(?:이|액이)?\s?(?:없는|없었|없던)|(?:지출|집행)\s?실적(?:이)?\s?없"
