@@ -391,8 +391,15 @@ class PassageFinder:
         '어디 생겼어'): they ask how a thing is put, so no statement is required to hold them."""
         if self.pos is None:
             return set()
-        return {t.form for t in self.pos(question) if t.tag in ("VV", "VA", "VX")
-                and t.form not in self._idf and t.form not in SYNONYMS}
+        cache = self.__dict__.setdefault("_idle_cache", {})
+        got = cache.get(question)
+        if got is None:
+            got = {t.form for t in self.pos(question) if t.tag in ("VV", "VA", "VX")
+                   and t.form not in self._idf and t.form not in SYNONYMS}
+            if len(cache) > 1024:
+                cache.clear()
+            cache[question] = got
+        return set(got)
 
     def unanswerable_focus(self, question: str, entity: str) -> list[str]:
         """The words a question asks about besides the named programme, when

@@ -466,8 +466,12 @@ class Assistant:
 
     @property
     def _department_of(self) -> dict[str, str]:
-        app = self.budget[self.budget["source"] == "appendix"]
-        return dict(zip(app["program"], app["department"]))
+        """Each appendix programme's department (the tables do not change: built once)."""
+        got = self.__dict__.get("_department_of_cache")
+        if got is None:
+            app = self.budget[self.budget["source"] == "appendix"]
+            got = self.__dict__["_department_of_cache"] = dict(zip(app["program"], app["department"]))
+        return got
 
     def _respell(self, q: str) -> tuple[str, tuple[tuple[str, str], ...]]:
         """A name typed one letter off ('<사업명> 한 글자 틀림') in the catalog's spelling, before reading."""
