@@ -27,6 +27,11 @@ threshold, the smaller margin. The slot-prior scale is fitted over (0, .25, .5, 
 when the extractors give mentions; the n-gram weight (e5 only) over (0, .1, .2, .3, .5). The result goes to
 assistant/understand/data/intent_params.json with the fingerprint of the exemplars.
 
+The n-gram-first shortcut (e5 only): the smallest n-gram gap at which, over the same samples, the
+n-gram decision agrees with e5's own decision in ≥ 99% of ≥ 30 samples (fit_shortcut); a question
+whose n-gram decision clears it is not embedded for its intent. The table reports the share decided
+so and the accuracy of e5 alone against the cascade.
+
 `--snapshot FILE` writes every gold question's interpretation (intent, scores, mentions) as
 JSON lines; `--diff A B` prints the questions whose interpretation (intent, abstention or
 mentions) differs between two snapshots — two commits compared.
@@ -53,6 +58,8 @@ GOLD_DIR = Path(__file__).resolve().parent / "gold"
 DEV = im.DATA / "intent_dev.jsonl"
 CORPUS_DIR = ROOT / "assistant" / "understand" / "corpus"
 K = 5
+SHORTCUT_AGREE = 0.99       # the n-gram-first shortcut must agree with e5's decision this often …
+SHORTCUT_SUPPORT = 30       # … over at least this many fit samples
 NGRAM_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.5)
 PRIOR_SCALES = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5)
 CATEGORY_INTENTS = {"budget": ("budget",), "validation": ("validation",), "audit": ("audit_count", "audit_topic"),
@@ -261,6 +268,65 @@ def fit_method(samples: Sequence[Sample], method: str, default_scale: float = 1.
                                   "accuracy": round(acc, 4), "abstain_rate": round(float(abst.mean()), 4),
                                   "confident_errors": wrong, "samples": len(samples)})
     return best[1]
+
+
+def _decision(s: Sample, method: str, p: im.Params, default_scale: float = 1.0) -> tuple[str, float]:
+    """(intent or abstain, top − second) as IntentClassifier.decide takes it."""
+    scale = p.prior_scale if p.prior_scale is not None else default_scale
+    r = ranked(s, method, p.ngram_weight, scale)
+    s1, s2 = r[0][1], (r[1][1] if len(r) > 1 else 0.0)
+    return (im.ABSTAIN if (s1 <= 0 or s1 < p.threshold or (s1 - s2) < p.margin) else r[0][0]), s1 - s2
+
+
+def _correct(pred: str, gold: str) -> bool:
+    return pred == im.ABSTAIN and gold == "out_of_scope" or pred != im.ABSTAIN and pred in _allowed(gold)
+
+
+def fit_shortcut(samples: Sequence[Sample], ngram: im.Params, e5: im.Params, scales: dict) -> dict | None:
+    """The n-gram-first gap: the smallest n-gram gap (top − second) such that, over the samples whose
+    n-gram decision is not an abstention and has at least that gap, the n-gram decision equals e5's own
+    in at least SHORTCUT_AGREE of them, with at least SHORTCUT_SUPPORT such samples. None when no gap qualifies
+    (every question is then embedded)."""
+    rows = []
+    for s in samples:
+        if s.e5 is None:
+            return None
+        n, gap = _decision(s, "ngram", ngram, scales.get("ngram", 1.0))
+        e, _ = _decision(s, "e5", e5, scales.get("e5", 1.0))
+        if n != im.ABSTAIN:
+            rows.append((gap, n == e))
+    if not rows:
+        return None
+    gaps = np.array([g for g, _ in rows])
+    agree = np.array([a for _, a in rows])
+    for g in np.unique(gaps):         # each sample's own gap: the stored value selects exactly these samples
+        sel = gaps >= g
+        if sel.sum() < SHORTCUT_SUPPORT:
+            break
+        if agree[sel].mean() >= SHORTCUT_AGREE:
+            return {"shortcut": float(g), "shortcut_share": round(float(sel.sum()) / len(samples), 4),
+                    "shortcut_agreement": round(float(agree[sel].mean()), 4)}
+    return None
+
+
+def cascade(samples: Sequence[Sample], params: dict, scales: dict) -> dict | None:
+    """What the n-gram-first shortcut does to these samples: share taken without e5, its agreement
+    with e5's decision, and accuracy of e5 alone vs the cascade."""
+    e5p, ngp = params.get("e5"), params.get("ngram")
+    if e5p is None or ngp is None or e5p.shortcut is None or not samples or any(s.e5 is None for s in samples):
+        return None
+    taken = agree = acc_e5 = acc_c = 0
+    for s in samples:
+        e, _ = _decision(s, "e5", e5p, scales.get("e5", 1.0))
+        n, gap = _decision(s, "ngram", ngp, scales.get("ngram", 1.0))
+        first = n != im.ABSTAIN and gap >= e5p.shortcut
+        taken += first
+        agree += first and n == e
+        acc_e5 += _correct(e, s.gold)
+        acc_c += _correct(n if first else e, s.gold)
+    k = len(samples)
+    return {"n": k, "taken": taken / k, "agreement": agree / taken if taken else 1.0,
+            "accuracy_e5": acc_e5 / k, "accuracy_cascade": acc_c / k}
 
 
 def evaluate(samples: Sequence[Sample], method: str, p: im.Params, default_scale: float = 1.0) -> dict:
@@ -489,6 +555,11 @@ def run(*, fit: bool = False, use_e5: bool = True, k: int = K, params_path: Path
 
     if fit:
         fitted = {m: fit_method(kf + dv, m, float(priors.scale.get(m, 1.0))) for m in methods}
+        if "e5" in fitted:
+            fp = {m: im.Params(threshold=v["threshold"], margin=v["margin"], ngram_weight=v["ngram_weight"],
+                               prior_scale=v["prior_scale"]) for m, v in fitted.items()}
+            cut = fit_shortcut(kf + dv, fp["ngram"], fp["e5"], {m: float(priors.scale.get(m, 1.0)) for m in methods})
+            fitted["e5"].update(cut or {"shortcut": None})
         old = {}
         if Path(params_path).exists():
             try:
@@ -511,6 +582,7 @@ def run(*, fit: bool = False, use_e5: bool = True, k: int = K, params_path: Path
     result["kfold"] = {m: evaluate(kf, m, params.get(m, im.Params()), float(priors.scale.get(m, 1.0))) for m in methods}
     result["dev_set"] = {m: evaluate(dv, m, params.get(m, im.Params()), float(priors.scale.get(m, 1.0))) for m in methods} if dv else {}
     result["params"] = {m: params[m].__dict__ for m in params}
+    scales = {m: float(priors.scale.get(m, 1.0)) for m in methods}
 
     questions = gold_questions(gold if gold is not None else gold_paths())
     counted = [q for q in questions if q["label"]]
@@ -527,6 +599,8 @@ def run(*, fit: bool = False, use_e5: bool = True, k: int = K, params_path: Path
             per_set[name] = evaluate(sub, m, params.get(m, im.Params()), float(priors.scale.get(m, 1.0)))
         per_set["all"] = evaluate(gs, m, params.get(m, im.Params()), float(priors.scale.get(m, 1.0)))
         result["gold"][m] = per_set
+    result["cascade"] = {name: c for name, c in (("k-fold + dev", cascade(kf + dv, params, scales)),
+                                                 ("gold", cascade(gs, params, scales))) if c}
 
     # latency: classify one question end to end (embedding included), and load time
     lat: dict = {}
@@ -583,6 +657,10 @@ def format_table(r: dict) -> str:
                        f"prior scale {p['prior_scale']}")
         else:
             out.append(f"\n{m}: not fitted (run with --fit): no abstention")
+    for name, c in r.get("cascade", {}).items():
+        out.append(f"n-gram-first ({name}, gap ≥ {r['params']['e5']['shortcut']:.4f}): {c['taken']:.1%} of {c['n']} "
+                   f"decided without e5, agreeing with e5 in {c['agreement']:.1%}; accuracy e5 {c['accuracy_e5']:.1%}, "
+                   f"cascade {c['accuracy_cascade']:.1%}")
     best = r["methods"][-1]
     if r["gold"].get(best):
         out += ["", f"Confusion, all gold sets ({best}):"] + _confusion_table(r["gold"][best]["all"]["confusion"])

@@ -256,6 +256,57 @@ def test_e5_method_mixes_ngrams_by_the_fitted_weight_and_cuts_long_input():
     assert all(np.isfinite(v) for _, v in zero.classify(utterance("예산 얼마")).scores)
 
 
+def test_ngram_first_shortcut_skips_the_embedding_only_when_the_ngram_gap_clears_it():
+    calls = []
+
+    def embed(texts):
+        calls.append(list(texts))
+        return _fake_embed(texts)
+    u = utterance("지적사항 몇 건이야")
+    plain = _toy(embed=embed, params={"e5": im.Params(fitted=True), "ngram": im.Params(fitted=True)})
+    ng = plain.classify(u, method="ngram")
+    gap = ng.scores[0][1] - ng.scores[1][1]
+    below = _toy(embed=embed, params={"e5": im.Params(shortcut=gap - 1e-4, fitted=True), "ngram": im.Params(fitted=True)})
+    calls.clear()
+    r = below.classify(u)
+    assert r.method == "ngram-first" and r.intent == ng.intent and r.scores == ng.scores and calls == []
+    above = _toy(embed=embed, params={"e5": im.Params(shortcut=gap + 1e-4, fitted=True), "ngram": im.Params(fitted=True)})
+    calls.clear()
+    r = above.classify(u)
+    assert r.method == "e5" and len(calls) == 1
+    calls.clear()
+    assert below.classify(u, shortcut=False).method == "e5" and len(calls) == 1
+    # an n-gram abstention is never a shortcut, however wide its gap
+    shy = _toy(embed=embed, params={"e5": im.Params(shortcut=0.0, fitted=True),
+                                    "ngram": im.Params(threshold=2.0, fitted=True)})
+    calls.clear()
+    assert shy.classify(u).method == "e5"
+
+
+def _both(gold, ngram_top, ngram_gap, e5_top):
+    ng = {k: 0.0 for k in im.INTENTS}
+    e5 = {k: 0.0 for k in im.INTENTS}
+    ng[ngram_top] = 0.3 + ngram_gap
+    ng[next(k for k in im.INTENTS if k != ngram_top)] = 0.3
+    e5[e5_top] = 0.9
+    e5[next(k for k in im.INTENTS if k != e5_top)] = 0.8
+    return ue.Sample(gold, ng, e5, {})
+
+
+def test_fit_shortcut_takes_the_smallest_gap_where_ngrams_agree_with_e5():
+    p = im.Params(fitted=True)
+    agree = [_both("budget", "budget", 0.2, "budget") for _ in range(40)]
+    # below a gap of 0.1, n-grams disagree with e5 in half the samples
+    mixed = [_both("budget", "passages" if i % 2 else "budget", 0.05, "budget") for i in range(40)]
+    cut = ue.fit_shortcut(agree + mixed, p, p, {})
+    assert cut is not None and 0.05 < cut["shortcut"] <= 0.2 and cut["shortcut_agreement"] == 1.0
+    assert cut["shortcut_share"] == pytest.approx(0.5)
+    assert ue.fit_shortcut(agree[:10] + mixed, p, p, {}) is None      # too few agreeing samples to trust
+    c = ue.cascade(agree + mixed, {"e5": im.Params(shortcut=cut["shortcut"], fitted=True), "ngram": p}, {})
+    assert c["taken"] == pytest.approx(0.5) and c["agreement"] == 1.0 and c["accuracy_cascade"] == c["accuracy_e5"]
+    assert ue.cascade(agree, {"e5": p, "ngram": p}, {}) is None        # no shortcut fitted: nothing to report
+
+
 def test_load_with_another_exemplar_file_never_touches_the_shipped_cache(tmp_path):
     p = tmp_path / "ex.jsonl"
     p.write_text("".join(json.dumps({"intent": i, "text": t}, ensure_ascii=False) + "\n" for i, t in TOY),

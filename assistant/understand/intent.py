@@ -4,6 +4,10 @@
     r = clf.classify(utterance("지출률 꼴찌 사업은?"), mentions)
     r.intent, r.scores[:2], r.abstained, r.method            # 'budget', (('budget', .91), ('passages', .86)), False, 'e5'
 
+A clear n-gram decision (its gap to the second intent at least the fitted `shortcut`) is taken
+without embedding the question ("ngram-first"); the fit chose the gap at which n-grams agree with
+e5 on held-out exemplars.
+
 Score of an intent = mean of the top-3 cosine similarities of the question to
 that intent's exemplars (data/intents.jsonl). With an embedder the cosine is
 e5's, mixed with the character n-gram cosine (ngrams.py) by a fitted weight;
@@ -21,7 +25,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -95,6 +99,7 @@ class Params:
     margin: float = 0.0          # … or when top − second is below it
     ngram_weight: float = 0.0    # e5 only: score = (1 − w)·e5 + w·n-gram
     prior_scale: float | None = None   # multiplier of the slot-prior table (None: the table's own 'scale')
+    shortcut: float | None = None      # e5 only: an n-gram decision with a gap ≥ this is taken without embedding
     fitted: bool = False
 
 
@@ -202,6 +207,7 @@ def load_params(path: Path = PARAMS) -> dict[str, Params]:
             out[method] = Params(threshold=float(p["threshold"]), margin=float(p["margin"]),
                                  ngram_weight=float(p.get("ngram_weight", 0.0)),
                                  prior_scale=float(p["prior_scale"]) if p.get("prior_scale") is not None else None,
+                                 shortcut=float(p["shortcut"]) if p.get("shortcut") is not None else None,
                                  fitted=True)
         return out
     except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as e:
@@ -342,12 +348,22 @@ class IntentClassifier:
         abstain = s1 <= 0.0 or s1 < p.threshold or (s1 - s2) < p.margin
         return IntentResult(ABSTAIN if abstain else top, scores, abstain, method)
 
-    def classify(self, utt: Utterance, mentions: tuple[Mention, ...] = (), *, method: str | None = None) -> IntentResult:
+    def classify(self, utt: Utterance, mentions: tuple[Mention, ...] = (), *, method: str | None = None,
+                 shortcut: bool = True) -> IntentResult:
+        """The intent of `utt`. With e5 and a fitted `shortcut`, a clear n-gram decision is taken as it is
+        (method "ngram-first"): the fit chose the gap at which n-grams agree with e5's own decision on
+        held-out exemplars (eval/understand_eval.py, fit_shortcut), and embedding is most of a table answer's time."""
         method = method or self.method
         if not (utt.squashed or utt.text).strip():
             zero = tuple((k, 0.0) for k in self.intents)
             return IntentResult(ABSTAIN, zero, True, method)
-        return self.decide(self.scores(self.view(utt, mentions), mentions, method=method), method)
+        view = self.view(utt, mentions)
+        cut = self.params.get("e5", Params()).shortcut if method == "e5" and shortcut else None
+        if cut is not None:
+            first = self.decide(self.scores(view, mentions, method="ngram"), "ngram")
+            if not first.abstained and first.scores[0][1] - first.scores[1][1] >= cut:
+                return replace(first, method="ngram-first")
+        return self.decide(self.scores(view, mentions, method=method), method)
 
     def view(self, utt: Utterance, mentions: Sequence[Mention]) -> Utterance:
         """The utterance as the exemplars are compared: names masked when the exemplars' are."""
