@@ -238,7 +238,11 @@ def add_target(frame, mentions, state: DialogueState, catalog, squashed: str):
         return None
     new = tuple(n for n in frame.targets if n not in catalog.departments)
     if not new and state.group:
-        new = tuple(catalog.disambiguate([g for g in state.group if g not in state.programs], squashed))[:1]
+        # '운영 예산까지 합치면?': the group's other name the question points to by its own word —
+        # none when no word tells the group apart ('지금까지 쓴 돈' adds nothing)
+        group = list(dict.fromkeys(state.group))
+        picked = catalog.disambiguate(group, squashed)
+        new = tuple(g for g in picked if g not in state.programs)[:1] if len(picked) < len(group) else ()
     if not new or set(state.programs) & set(new):
         return None
     names = tuple(dict.fromkeys(state.programs + new))
@@ -288,8 +292,22 @@ def with_admin_of_last(frame, mentions, state: DialogueState, catalog, squashed:
     return replace(frame, query=q, targets=(dept,) + admins, rules=rules, clarify=(), clarify_reason="", not_found="")
 
 
+def admin_of_last(frame, mentions, state: DialogueState, catalog, squashed: str):
+    """'그 부서 기본경비는 얼마야?': the 기본경비 row of the one department just discussed (after any
+    route: its staff, its programmes), not the bureau's 기본경비 total nor another department's row."""
+    if len(state.departments) != 1 or not _refs(mentions, "it") or frame.query is None \
+            or not any(m.kind == "scope" and m.value.name == "admin" for m in mentions):
+        return None
+    dept = state.departments[0]
+    admins = tuple(a for a in getattr(catalog, "admin", []) if dept in a)
+    if len(admins) != 1:
+        return None
+    q = _lookup(admins, _metrics(mentions) or ("budget",), set(catalog.departments))
+    return replace(frame, query=q, targets=admins, clarify=(), clarify_reason="", not_found="")
+
+
 BUDGET_RULES: tuple[tuple[str, Callable], ...] = (
-    ("with_admin_of_last", with_admin_of_last),
+    ("with_admin_of_last", with_admin_of_last), ("admin_of_last", admin_of_last),
     ("add_target", add_target), ("compare_with_last", compare_with_last), ("pick_candidate", pick_candidate), ("excluding_last", excluding_last),
     ("next_rank", next_rank), ("two_measures", two_measures), ("within_target", within_target),
     ("among_them", among_them), ("which_of_two", which_of_two), ("same_target", same_target),
@@ -305,12 +323,36 @@ def resolve_budget(frame: Frame, mentions: tuple[Mention, ...], state: DialogueS
         state = replace(state, group=tuple(state.programs) + tuple(siblings))
     for name, rule in BUDGET_RULES:
         if state.route not in ("budget", "clarify") and name not in ("same_target", "which_of_two", "pick_candidate",
-                                                                     "add_target", "two_measures"):
+                                                                     "add_target", "two_measures", "admin_of_last"):
             continue
         out = rule(frame, mentions, state, catalog, squashed)
         if out is not None:
             return replace(out, rules=out.rules + (f"followup:{name}",)), name
     return frame, ""
+
+
+TEXT_ROUTES = ("passages", "audit", "organization")
+# a turn that is one numbered term and a particle: '2차는?', '3등급은요?', '2단계도?'
+_NUMBERED_TURN = re.compile(r"(?:그럼|그러면|그리고|그리고요|and)?\s*(\d{1,4})\s*([가-힣]{1,3}?)"
+                            r"(?:은|는|도|은요|는요|의\s?경우는?|이면|면|요)?\s*[?？.!]*")
+
+
+def restate_sibling(question: str, state: DialogueState) -> str | None:
+    """'2차는?' after '<사업> 1차 모집 때 몇 명 뽑혔어?': the last question again with its numbered term
+    ('1차') renumbered. Only after a text answer (a budget turn has its own follow-ups), only when the turn
+    is that term alone and the last question holds the same counter with another number."""
+    if not state.turns or state.route not in TEXT_ROUTES or not state.question:
+        return None
+    m = _NUMBERED_TURN.fullmatch(question.strip())
+    if m is None:
+        return None
+    number, counter = m.group(1), m.group(2)
+    last = state.question
+    hits = list(re.finditer(r"(?<!\d)(\d{1,4})\s?" + re.escape(counter), last))
+    if len(hits) != 1 or hits[0].group(1) == number:
+        return None
+    x = hits[0]
+    return last[:x.start(1)] + number + last[x.end(1):]
 
 
 def wants_budget_followup(mentions: tuple[Mention, ...], state: DialogueState, short: bool) -> bool:

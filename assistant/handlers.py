@@ -55,6 +55,7 @@ class Outcome:
     state: DialogueState
     redirect: str = ""                 # another intent to hand the request to
     redirect_extra: tuple = ()
+    rules: tuple[str, ...] = ()        # named rules the handler applied (shown in the interpretation)
 
 
 def not_found(req: Request, reason: str, hits=None) -> Outcome:
@@ -71,6 +72,8 @@ def no_such_programme(ctx, req: Request, name: str = "") -> Outcome:
     return not_found(req, "No such programme in the report. Closest: " + ", ".join(close))
 
 
+MAX_KEPT_STATEMENTS = 4  # statements of a text answer kept for the next turn to narrow within
+SHORT_TURN = 16          # squashed characters: a turn this short leans on the last one for what it leaves out
 FALLBACK_PAIRS = 8.0      # letter-pair weight a finding must share with a question that had no audit word
 
 
@@ -392,6 +395,9 @@ def handle_organization(ctx, req: Request) -> Outcome:
     depts = req.departments
     if not depts and any(m.kind == "reference" for m in req.mentions):
         depts = list(req.state.departments)           # '거기 정원은?' after a department's answer
+    elif not depts and req.state.route == "organization" and superl is None and len(req.utt.squashed) <= SHORT_TURN \
+            and not re.search(organization.EVERY_UNIT, req.utt.squashed.lower()):
+        depts = list(req.state.departments)           # '현원은?' after '<부서> 정원 몇 명이야?': the same department
     leans = req.state.route == "organization" and (any(m.kind == "reference" for m in req.mentions)
                                                    or not re.search(r"정원|현원|quota|current", req.utt.squashed.lower()))
     last = re.sub(r"\s+", "", req.state.question or "").lower() if leans else ""
@@ -440,6 +446,9 @@ def handle_passages(ctx, req: Request) -> Outcome:
         return Outcome(facts, nxt)
     finder = ctx.passages
     question = finder.respell(req.question) if req.lang == "ko" else req.question     # '아카대미' → the report's spelling
+    within = _within_last_statements(ctx, req, question, names)
+    if within is not None:
+        return within
     unknown = []
     if route in ("passages", "organization") and req.lang == "ko":
         # asks the reports never answer are read as typed ('센터장 이름' must not be mended away)
@@ -484,9 +493,55 @@ def handle_passages(ctx, req: Request) -> Outcome:
                        redirect_extra=(("item_id", item), ("topic_fallback", "detail"),
                                        ("method", "하이브리드 검색으로 찾은 지적사항의 요구·추진상황·추진내용·향후계획")))
     method = f"하이브리드 검색(어휘 BM25 + 벡터, RRF) 상위 {len(hits)}개 청크에서 질문과 겹치는 형태소·숫자로 문장 선택"
-    nxt = state.after(route="passages", question=req.question, programs=tuple(req.programs) or state.programs)
+    nxt = state.after(route="passages", question=req.question, programs=tuple(req.programs) or state.programs,
+                      extra=_with_statements(state.extra, ext.citations))
     return Outcome(Answer(req.question, ext.text, route, {"hits": [h.to_dict() for h in hits[:5]]}, method,
                           ext.citations, round(min(ext.score, 1.0), 2)), nxt)
+
+
+@dataclass(frozen=True)
+class _Span:
+    """A statement of an earlier answer, in the shape of a search hit."""
+    doc: str
+    line_start: int
+    line_end: int
+    section: str = ""
+    kind: str = "passage"
+
+
+def _with_statements(extra: tuple, citations) -> tuple:
+    """The state's extras with the statements of this text answer (doc, lines, section): the next turn
+    may narrow within them ('그중 1등급은?')."""
+    spans = [[c.doc, c.line_start, c.line_end, c.section] for c in citations[:MAX_KEPT_STATEMENTS]]
+    return tuple((k, v) for k, v in extra if k not in ("statements", "fact_subject")) + \
+        ((("statements", spans),) if spans else ())
+
+
+def _within_last_statements(ctx, req: Request, question: str, names) -> Outcome | None:
+    """'그중 1등급은?' / '거기서 여성은 몇 명?' right after a text answer: the statements just quoted are
+    searched first, the last question as context; the turn is answered from them only when one of them
+    holds what the turn adds (its own words, the type it asks) — else the search runs as usual."""
+    state = req.state
+    spans = dict(state.extra).get("statements") if state.route == "passages" else None
+    if not spans or names or req.lang != "ko":
+        return None
+    refs = {m.value.kind for m in req.mentions if m.kind == "reference"}
+    if not (refs & {"among", "it"} or len(req.utt.squashed) <= SHORT_TURN):
+        return None
+    try:
+        hits = [_Span(str(d), int(a), int(b), str(sec)) for d, a, b, sec in spans]
+    except (TypeError, ValueError):
+        return None
+    atypes = [m.value for m in req.mentions if m.kind == "answer_type"]
+    ext = ctx.passages.answer(question, hits, state.question, max_units=1, lang=req.lang,
+                              answer_types=atypes, utt=req.utt)      # typed choice: tables read as '구분 N건'
+
+    if ext is None or getattr(ext, "note", ""):
+        return None
+    nxt = state.after(route="passages", question=req.question, extra=state.extra)
+    return Outcome(Answer(req.question, ext.text, "passages", {"hits": []},
+                          "직전 답의 문장 안에서 이번 질문의 말·유형으로 문장 선택", ext.citations,
+                          round(min(ext.score, 1.0), 2)), nxt, rules=("followup:within_statements",))
 
 
 HANDLERS: dict[str, Callable[[Any, Request], Outcome]] = {

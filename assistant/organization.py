@@ -11,6 +11,7 @@ DUTY_WORDS = r"무슨일|어떤일|업무|기능|역할|하는부서|duties|what
 HEAD_WORDS = r"정원|현원|인원|몇명|직원|인력|staff|headcount|employees"
 # the vacancies a department has: 정원 − 현원, computed from the table (a word the report never prints)
 VACANCY = r"결원|빈자리|공석|미충원|정원보다(?:적|모자|부족)|모자란인원|부족한인원|vacanc|unfilled|understaffed"
+EVERY_UNIT = r"(?:부서|담당관|과|팀)별|전체|모든|모두|각(?:부서|담당관)|총|합계|all|each|every|total"   # a turn asking for every unit
 VACANCY_WORDS = ("결원", "빈자리", "공석", "미충원")
 _NONE = r"없는|없어|없나|없습|0명|안빈|다채운|다찬|꽉|nova|no\s?vacanc|fully"
 _SOME = r"있는|있어|있나|있습|생긴"

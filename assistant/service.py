@@ -25,7 +25,7 @@ from .audit import AuditQuery, AuditTool
 from .budget import BudgetTool
 from .dialogue import VERSION as STATE_VERSION, DialogueState
 from .entities import Catalog
-from .followups import ordinal_pick, resolve_budget, wants_budget_followup
+from .followups import ordinal_pick, resolve_budget, restate_sibling, wants_budget_followup
 from .handlers import HANDLERS, Outcome, Request
 from .passages import PassageFinder
 from .session import LRUCache
@@ -312,7 +312,8 @@ class Assistant:
                     return "audit_topic", scores, method + "+followup:topic_among"
                 return "audit_count", scores, method + "+followup:audit"
         scopes = {m.value.name for m in mentions if m.kind == "scope"}
-        if "status" in kinds and FINDING_THING.search(utt.text):
+        if "status" in kinds and FINDING_THING.search(utt.text) and not any(
+                m.kind == "aggregate" and _counted_among_other_things(utt, m, mentions) for m in mentions):
             scopes.add("audit")          # '검토중으로 분류된 건', '<부서> 건 중에 안 끝난 거': the findings, by their status
         if intent in ("budget", "abstain", "out_of_scope") and self._other_basis_date(utt.text):
             # '7.10 기준 지출 비율': figures as of another day than the tables' — only the text has them
@@ -330,6 +331,10 @@ class Assistant:
             # '<사업> 2017 집행률, according to the bureau's response': a year only the audit text reports
             return "audit_topic", scores, method + "+slots:audit_year"
         evidence, strong = slot_evidence(kinds, mentions, utt.text)
+        if (intent == "budget" or evidence == "budget") and not kinds & {"comparison", "order", "derived"} \
+                and any(m.kind == "answer_type" and m.source == "morph:how" for m in mentions):
+            # '미집행 생긴 문제, 모집을 어떻게 바꿨어?': what was done about it — the text's, not a figure
+            return "passages", scores, method + "+slots:manner_asked"
         if evidence == "budget" and not kinds & {"entity", "comparison", "order"} \
                 and any(m.kind == "aggregate" and m.value.op == "count" for m in mentions) \
                 and _counts_other_things(utt, mentions):
@@ -484,7 +489,17 @@ class Assistant:
                                     known=report, min_len=4)
         return self._speller.respell(q)
 
-    def _turn_one(self, q: str, state: DialogueState, continues: bool = False) -> tuple[Answer, DialogueState]:
+    def _turn_one(self, q: str, state: DialogueState, continues: bool = False,
+                  restated_from: str = "") -> tuple[Answer, DialogueState]:
+        restated = None if continues or restated_from else restate_sibling(q, state)
+        if restated:
+            # '2차는?' after a text answer about '1차': the last question renumbered, answered as asked
+            ans, nxt = self._turn_one(restated, state, restated_from=q)
+            ans.question = q
+            interp = ans.data.get("interpretation") if isinstance(ans.data, dict) else None
+            if isinstance(interp, dict):
+                interp["rules"] = [f"followup:sibling_term ({restated})"] + list(interp.get("rules", []))
+            return ans, nxt
         read_q, fixes = self._respell(q)
         utt, mentions = self._read(read_q)
         if continues and not any(m.kind in ("entity", "reference", "unknown_name") for m in mentions):
@@ -544,6 +559,7 @@ class Assistant:
             out = HANDLERS[out.redirect](self._ctx, req)
             hops += 1
         ans = out.answer
+        rules += list(out.rules)
         top = scores[0][1] if scores else 0.0
         margin = top - scores[1][1] if len(scores) > 1 else top
         if ans.route not in ("not_found", "clarify") and not ans.confidence:
@@ -837,6 +853,26 @@ def _counts_other_things(utt: Utterance, mentions) -> bool:
     return False
 
 
+_AMONG = re.compile(r"([가-힣]+?)\s?중(?:에서|에)?(?=\s|$)")
+
+
+def _counted_among_other_things(utt: Utterance, agg, mentions) -> bool:
+    """'<…> 사업 중에 끝난 건 몇 건': the count is taken among the things named before '중(에)' — projects,
+    not findings — unless that noun is a finding word or a name (a department's findings)."""
+    entities = [m.span for m in mentions if m.kind == "entity"]
+    last = None
+    for x in _AMONG.finditer(utt.text[:agg.span[0]]):
+        last = x
+    if last is None:
+        return False
+    word = last.group(1)
+    if len(word) < 2 or FINDING_NOUNS.search(word) or word in UNIT_WORDS or word in COUNT_FILLERS \
+            or any(s <= last.start(1) < e for s, e in entities):
+        return False
+    morph = next((m for m in utt.morphs if m.start <= last.end(1) - 1 < m.start + len(m.form)), None)
+    return morph is not None and morph.tag in ("NNG", "NNP") and not FINDING_NOUNS.search(morph.form)
+
+
 def counts_findings(utt: Utterance, mentions, *, statuses_count: bool = True) -> bool:
     """Whether an audit question counts or lists findings: a count or list word,
     or a status or category ('완료된 거', '건의사항'), or findings per department
@@ -863,6 +899,8 @@ def counts_findings(utt: Utterance, mentions, *, statuses_count: bool = True) ->
                 return False
             continue
         named = [m.span for m in mentions if m.kind in ("entity", "scope")]
+        if _counted_among_other_things(utt, a, mentions):
+            return False
         after = re.match(r"\s*([가-힣]+)", utt.text[a.span[1]:])
         if after and not a.text.endswith(after.group(1)):
             # '몇 개 위원회까지 줄었어': the noun right after the count word is what is counted

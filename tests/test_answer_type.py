@@ -43,3 +43,19 @@ def test_spans_point_into_text():
 def test_hostile_input(raw):
     at = answer_type(utterance(raw))
     assert at.kind in ("place", "org", "date", "period", "count", "amount", "rate", "person", "yesno", "how", "what")
+
+
+@pytest.mark.parametrize("text, how", [
+    ("센터 이전 문제는 어떻게 해결했대요?", True),
+    ("미집행이 생기자 모집 방식을 어떻게 고쳤어?", True),
+    ("공모 절차를 어떻게 줄였나요", True),
+    ("이거 어떻게 읽어?", True),
+    ("어떻게 된 거야?", False),              # a light verb: the rules' (here no action is named)
+    ("예산은 어떻게 돼요?", False),           # a label before a light verb asks for the label
+])
+def test_how_with_an_action_verb_is_read_on_morphemes(text, how):
+    from kiwi_shared import tokenizer
+    ms = answer_types(utterance(text, tokenizer().kiwi.tokenize))
+    assert any(m.value.kind == "how" for m in ms) is how, (text, ms)
+    if how:
+        assert any(m.source == "morph:how" for m in ms)

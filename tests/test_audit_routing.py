@@ -80,3 +80,15 @@ def test_a_departments_status_summary_counts_its_findings_but_a_topic_stays_a_fi
     assert a.route == "audit" and f"모두 {n}건" in a.answer, a.answer
     b = assistant.ask("민관협력담당관 민간자문관 지적 처리상태는?", uuid.uuid4().hex)
     assert b.route == "audit" and "모두" not in b.answer.split("\n")[0]
+
+
+def test_a_status_word_counted_among_other_things_is_no_count_of_findings(assistant):
+    import uuid
+    # the count is taken among the projects named before '중에', not among the audit findings
+    a = assistant.ask("경보 발령대상 사업 중에서 종료된 건 몇 건이에요?", uuid.uuid4().hex)
+    assert a.route != "audit" and "감사 지적사항" not in a.answer, a.answer
+    # findings (or a department's findings) before '중에' are still counted
+    b = assistant.ask("지적사항 중에 완료된 건 몇 건?", uuid.uuid4().hex)
+    assert b.route == "audit" and "모두 50건" in b.answer, b.answer
+    c = assistant.ask("인권담당관 소관 중에 완료된 건 몇 건?", uuid.uuid4().hex)
+    assert c.route == "audit" and "모두" in c.answer, c.answer

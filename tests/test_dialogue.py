@@ -281,3 +281,62 @@ def test_a_condition_restated_in_brackets_is_one_condition(assistant):
     import uuid
     a = assistant.ask("예산을 전액 다 집행한(집행률 100%) 사업은 몇 개예요?", uuid.uuid4().hex)
     assert a.route == "budget" and "모두" in a.answer, a.answer
+
+
+def test_until_now_is_no_adding_of_the_alias_sibling(assistant, corpus):
+    # '…까지' of time ('현재까지') adds no programme: the group's other name is not pointed to
+    app = {r.program: r for r in corpus.budget if r.source == "appendix" and r.level == "program"}
+    a, b = talk(assistant, "서울혁신파크 운영 예산현액은?", "그럼 거기 현재까지 지출한 금액은?")
+    assert f"{app['서울혁신파크 운영'].spent:,}" in b.answer, b.answer
+    assert f"{app['서울혁신파크 조성사업'].spent:,}" not in b.answer and "followup:add_target" not in rules(b)
+    c = talk(assistant, "서울혁신파크 운영 예산현액은?", "조성사업 예산까지 합치면?")[1]
+    total = app["서울혁신파크 운영"].budget + app["서울혁신파크 조성사업"].budget
+    assert f"{total:,}" in c.answer, c.answer
+
+
+def test_a_short_staff_turn_keeps_the_department_and_its_admin_row_follows(assistant, corpus):
+    org = {o.department: o for o in corpus.org}
+    a, b, c = talk(assistant, "지역공동체담당관 정원은 몇 명?", "현원은요?", "그 부서 기본경비 예산은?")
+    dept = org["지역공동체담당관"]
+    assert f"현원 {dept.current}명" in b.answer and "사회혁신담당관" not in b.answer, b.answer
+    admin = next(r for r in corpus.budget if r.source == "appendix" and r.level == "admin" and "지역공동체담당관" in r.program)
+    assert c.route == "budget" and f"{admin.budget:,}" in c.answer and "followup:admin_of_last" in rules(c), c.answer
+    every = talk(assistant, "지역공동체담당관 정원은 몇 명?", "부서별 현원은?")[1]
+    assert all(d in every.answer for d in org), every.answer
+
+
+def test_year_end_spending_asked_in_a_later_turn_is_the_forecast(assistant, corpus):
+    row = next(r for r in corpus.budget if r.source == "appendix" and r.program == "서울 청년활동 보장")
+    b = talk(assistant, "청년수당 예산현액 알려줘", "연말까지는 얼마나 집행할 것 같아?")[1]
+    assert b.route == "budget" and f"{row.forecast:,}" in b.answer, b.answer
+
+
+def test_a_narrowing_turn_answers_from_the_statements_just_quoted(assistant):
+    a, b = talk(assistant, "갈등 진단은 올해 몇 건 실시했나요?", "그중 3등급은 몇 건?")
+    assert a.route == "passages" and "60" in a.answer
+    assert b.route == "passages" and "3등급 35건" in b.answer.replace("\n", " ") and "followup:within_statements" in rules(b), b.answer
+    # a turn the quoted statements do not answer is searched as usual
+    c = talk(assistant, "갈등 진단은 올해 몇 건 실시했나요?", "청년허브 수탁기관은?")[1]
+    assert "followup:within_statements" not in rules(c)
+
+
+def test_a_numbered_term_alone_renumbers_the_last_text_question(assistant):
+    a, b = talk(assistant, "청년수당 1차 접수 때 접수인원이 몇 명이었어?", "2차는요?")
+    assert "9,158" in a.answer and "6,527" in b.answer, (a.answer, b.answer)
+    assert any(r.startswith("followup:sibling_term") for r in rules(b)) and b.question == "2차는요?"
+
+
+@pytest.mark.parametrize("turn, last, route, expect", [
+    ("2차는?", "<사업> 1차 모집 때 몇 명 뽑혔어?", "passages", "<사업> 2차 모집 때 몇 명 뽑혔어?"),
+    ("그럼 3단계는요?", "1단계 공사는 언제 끝나?", "audit", "3단계 공사는 언제 끝나?"),
+    ("1차는?", "<사업> 1차 모집 때 몇 명?", "passages", None),            # the same number: nothing to renumber
+    ("2차는?", "<사업> 1차 모집 예산은?", "budget", None),                  # a budget turn has its own follow-ups
+    ("2차 모집 예산은 얼마야?", "1차 모집 때 몇 명?", "passages", None),      # a whole question stands on its own
+    ("2차는?", "1차랑 3차 중 어디가 많아?", "passages", None),               # two numbered terms: which one is unclear
+    ("2등급은?", "1차 모집 때 몇 명?", "passages", None),                    # another counter
+])
+def test_restate_sibling(turn, last, route, expect):
+    from assistant.dialogue import DialogueState
+    from assistant.followups import restate_sibling
+    assert restate_sibling(turn, DialogueState(turns=1, route=route, question=last)) == expect
+    assert restate_sibling(turn, DialogueState()) is None

@@ -94,6 +94,36 @@ def _counter(rule: Rule, m: re.Match) -> str | None:
     return None
 
 
+_HOW_RULE = Rule("how", "", priority=3)
+_LIGHT_VERBS = {"되", "하", "이"}      # '어떻게 돼/했어' are the regex rules' (a label before them asks for it)
+
+
+def _how_by_verb(utt: Utterance) -> list[tuple[int, int, Rule, re.Match]]:
+    """'어떻게' followed by an action verb ('어떻게 바꿨어', '어떻게 줄였대', '어떻게 개선했대'): the manner of
+    what was done.
+    Read on Kiwi's morphemes, so every ending of the verb counts; a light verb is left to the rules."""
+    morphs = list(utt.morphs or ())
+    for i, m in enumerate(morphs):
+        if m.form == "어떻게" and m.tag.startswith("MA"):
+            rest = morphs[i + 1:]
+        elif m.form == "어떻" and m.tag.startswith("VA") and i + 1 < len(morphs) and morphs[i + 1].form == "게":
+            rest = morphs[i + 2:]
+        else:
+            continue
+        k = next((j for j, x in enumerate(rest) if not x.tag.startswith("MA")), None)
+        nxt = rest[k] if k is not None else None
+        if nxt is not None and nxt.tag == "NNG" and k + 1 < len(rest) and rest[k + 1].tag.startswith("XSV"):
+            nxt = rest[k + 1]              # '어떻게 해결했대': a noun made a verb by 하
+        elif nxt is None or nxt.tag != "VV" or nxt.form in _LIGHT_VERBS:
+            continue
+        start = len(re.sub(r"\s+", "", utt.text[:m.start]))
+        end = len(re.sub(r"\s+", "", utt.text[:nxt.end]))
+        match = re.compile(".{%d}" % (end - start)).match(utt.squashed, start) if end > start else None
+        if match is not None:
+            return [(start, -_HOW_RULE.priority, _HOW_RULE, match)]
+    return []
+
+
 def answer_types(utt: Utterance) -> list[Mention]:
     """Every answer type the question asks for, in reading order (one per span)."""
     found: list[tuple[int, int, Rule, re.Match]] = []
@@ -106,6 +136,8 @@ def answer_types(utt: Utterance) -> list[Mention]:
         else:
             for m in rx.finditer(utt.squashed):
                 found.append((m.start(), -rule.priority, rule, m))
+    if utt.lang != "en" and not any(r.kind == "how" for _, _, r, _ in found):
+        found += _how_by_verb(utt)
     if not found:
         return []
     # a higher-priority match that overlaps a lower one wins; then reading order
@@ -129,7 +161,8 @@ def answer_types(utt: Utterance) -> list[Mention]:
         else:
             span = utt.span_of_squashed(start, end)
             text = utt.text[span[0]:span[1]]
-        keep.append((start, Mention("answer_type", at, span, text, 1.0, f"rule:{rule.kind}")))
+        keep.append((start, Mention("answer_type", at, span, text, 1.0,
+                                    "morph:how" if rule is _HOW_RULE else f"rule:{rule.kind}")))
     keep.sort(key=lambda x: x[0])
     mentions = [m for _, m in keep]
     if any(m.value.kind != "yesno" for m in mentions):      # '몇 개 하고 있어요?' asks for the count
