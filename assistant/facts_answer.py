@@ -42,6 +42,8 @@ LABEL_NAMES_EN = {"place": "location", "operator": "operator", "period": "contra
 # letter pairs that name no particular subject (every programme title has them)
 GENERIC_PAIRS = {"운영", "서울", "울시", "사업", "추진", "개최", "지원", "센터", "실시", "조성", "및운", "활성", "성화"}
 SUBJECT_MIN = 0.6
+MAX_SUBJECTS = 3          # subjects one answer gives a label for, when the question asks for each
+EACH = re.compile(r"각각|각자|둘다|셋다|모두|두곳|두군데|respectively|each|both")
 MAX_QUESTION_CHARS = 1000
 
 
@@ -144,6 +146,8 @@ def answer_fact(question: str, utt: Utterance, answer_type: AnswerType | None, p
     picked: list[Fact] = []
     extra = _content_nouns(utt)
     programs_of = {f.program for f in facts}
+    # '<A>랑 <B> 각각 어디서 운영해?': every subject named that holds the label, not the first alone
+    many = bool(EACH.search(utt.squashed)) or len(set(programs)) >= 2
     if keys:
         ranked = sorted(scored.items(), key=lambda x: (-x[1], -len(_pairs(x[0]))))
         for name, s in ranked:
@@ -153,12 +157,20 @@ def answer_fact(question: str, utt: Utterance, answer_type: AnswerType | None, p
             own += [f for f in facts if f.program == name and f not in own]
             # the question names something more particular than this subject ('1단지 규모', '입주 단체 규모')
             hit = [f for k in keys for f in own if f.key == k]
-            if hit and _unexplained(extra, name, hit):
+            # (a noun another subject of the answer explains is explained: '<A>랑 <동북권 A> 각각')
+            left = [n for n in extra if not any(_unexplained([n], p.subject, [p]) is False for p in picked)]
+            if hit and _unexplained(left, name, hit):
                 hit = []
             # a facility's own fact beats the programme's line that only mentions it
             if hit:
-                picked = _dedupe(hit)
-                break
+                if any(f in picked for f in hit):
+                    continue                 # the same lines under another name of the subject
+                picked += _dedupe(hit)
+                if not many or len({f.subject for f in picked}) >= MAX_SUBJECTS:
+                    break
+                continue
+            if picked:
+                continue
             if s >= 0.9 and len(own) >= 2 and name not in programs_of and keys[0] != "place" \
                     and not _unexplained(extra, name, own):
                 return _missing(question, name, keys, own, lang, quote)

@@ -207,3 +207,14 @@ def test_a_label_word_made_of_a_names_letters_does_not_ask_the_printed_line(assi
     name = re.match(r".*?사업", f.program).group(0)          # the title up to its '사업': '<…>사업 예산' asks the table
     a = assistant.ask(f"{name} 예산 얼마야", uuid.uuid4().hex)
     assert a.route == "budget" and f.value not in a.answer, a.answer
+
+
+def test_a_label_asked_of_each_of_two_subjects_answers_both(assistant):
+    import uuid
+    ops = {f.subject: f.value for f in assistant._facts if f.key == "operator" and "NPO지원센터" in f.subject}
+    assert len(ops) >= 2
+    a = assistant.ask("서울시 NPO지원센터와 동북권 NPO지원센터는 각각 누가 맡고 있어?", uuid.uuid4().hex)
+    assert all(v in a.answer for v in ops.values()), a.answer
+    # one subject asked: one answer line
+    one = assistant.ask("동북권 NPO지원센터 수탁기관은?", uuid.uuid4().hex)
+    assert sum(v in one.answer for v in ops.values()) == 1, one.answer

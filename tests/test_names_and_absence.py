@@ -290,3 +290,24 @@ def test_a_word_several_programme_names_hold_whole_asks_which(assistant):
     assert b.route == "clarify" and all(h in b.answer for h in holders), b.answer
     # a word no name holds stays 'no such programme'
     assert assistant.ask("그린뉴딜 사업 예산 얼마예요?", uuid.uuid4().hex).route == "not_found"
+
+
+def test_a_department_short_name_after_another_department_asks_among_that_departments_programmes(assistant, corpus):
+    import uuid
+    held = [r.program for r in corpus.budget if r.source == "appendix" and r.level == "program"
+            and r.department == "청년정책담당관" and "민관협력" in r.program]
+    assert len(held) >= 2
+    a = assistant.ask("청년정책담당관 민관협력 관련 사업 예산 얼마?", uuid.uuid4().hex)
+    assert a.route == "clarify" and all(n in a.answer for n in held), a.answer
+    # two departments named in full are two departments
+    b = assistant.ask("청년정책담당관이랑 민관협력담당관 예산 비교해줘", uuid.uuid4().hex)
+    assert b.route == "budget" and "민관협력담당관" in b.answer and "청년정책담당관" in b.answer, b.answer
+
+
+def test_a_three_letter_name_before_its_head_counts_only_when_one_programme_holds_it(assistant, corpus):
+    import uuid
+    row = next(r for r in corpus.budget if r.source == "appendix" and r.level == "program" and "동북권" in r.program)
+    a = assistant.ask("동북권 센터 지출액은 얼마예요?", uuid.uuid4().hex)
+    assert a.route == "budget" and f"{row.spent:,}" in a.answer, a.answer
+    utt, mentions = assistant._read("가나다 센터 예산은?")
+    assert not any(m.kind == "unknown_name" for m in mentions)

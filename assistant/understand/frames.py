@@ -235,7 +235,7 @@ def budget_frame(mentions: tuple[Mention, ...], utt: Utterance, *, total_row: st
     depts = list(dict.fromkeys(e.value.name for e in ents if e.value.kind == "department"))
     totals = list(dict.fromkeys(e.value.name for e in ents if e.value.kind == "total"))
     names = list(dict.fromkeys(p.name for p in programs))
-    if names_with is not None and len(depts) == 1 and not programs:
+    if names_with is not None and len(depts) in (1, 2) and not programs:
         held = _department_word_as_name(utt.text, [e for e in ents if e.value.kind == "department"], names_with)
         if held is not None:
             word, holders = held
@@ -493,6 +493,15 @@ _QUALIFIER_TAIL = re.compile(r"(?:쪽|분야|관련|부서|파트|팀)$")
 def _department_word_as_name(text: str, dept_mentions, names_with):
     """'<A> 쪽 <B> 사업': the department word B followed by '사업' with another word A before it,
     where programme names hold B and A is in their name or their department → (B, those names)."""
+    if len(dept_mentions) == 2:
+        # '<부서 A> <부서 B의 약칭> 사업': B's word inside A's programme names, A named in full before it
+        first, m = sorted(dept_mentions, key=lambda x: x.span[0])
+        word = re.sub(r"\s+", "", m.text)
+        if first.value.name == m.value.name or word == m.value.name or len(word) < 2 \
+                or not re.match(r"\s*(?:관련\s*)?사업", text[m.span[1]:]):
+            return None
+        holders = tuple(names_with(word, qualifier=first.value.name))
+        return (word, holders) if holders else None
     if len(dept_mentions) != 1:
         return None
     m = dept_mentions[0]

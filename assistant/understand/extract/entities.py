@@ -25,6 +25,7 @@ from .common import covered, load_json, mention
 KIND, UNKNOWN = "entity", "unknown_name"
 _HEADS_PROGRAM = r"사업|센터|지원|프로그램|프로젝트|위원회|재단|공간|플랫폼|축제|캠페인|행사|학교|포럼|박람회|시설|기금|수당"
 _HEADS_ORG = r"담당관|본부|팀"
+SHORT_NAME_LETTERS = 3      # a one-word name before its head ('동북권 센터') has at least this many letters
 _HEAD = re.compile(rf"([가-힣a-z0-9]*?)({_HEADS_PROGRAM}|{_HEADS_ORG})(?:은|는|이|가|을|를|의|에|에서|도|만|과|와|랑|이랑|이나|으로|로|이야|이에요|예요|인가|인데)?")
 _EN_HEAD = re.compile(r"(program|programme|project|center|centre|initiative|scheme|division|conference|festival|"
                       r"forum|platform|fund|campaign|academy|school)s?")
@@ -219,15 +220,16 @@ def unknown_names(utt: Utterance, taken: Sequence[tuple[int, int]],
             start = ps[0]
             j -= 1
         letters = sum(len(n) for n in names)
-        if not names or (len(names) < 2 and letters < 4) or (org and letters < 2):
+        if not names or (len(names) < 2 and letters < SHORT_NAME_LETTERS) or (org and letters < 2):
             continue
+        short = len(names) < 2 and letters < 4       # '동북권 센터': kept only if it resolves to one programme
         span = (start, wspan[0] + len(prefix) + len(head))
         if covered(span, taken) or any(a < span[1] and span[0] < b for a, b in taken) \
                 or any(o.span[0] <= span[0] and span[1] <= o.span[1] for o in out):
             continue          # a span that shares letters with a known name is that name, not an unknown one
         out = [o for o in out if not (span[0] <= o.span[0] and o.span[1] <= span[1])]
         out.append(mention(utt, UNKNOWN, Entity(text[span[0]:span[1]], "department" if org else "program", "unknown", 0.0),
-                           span, f"rule:name+{head}", 0.5))
+                           span, f"rule:name+{head}" + (":short" if short else ""), 0.5))
     for idx, (word, wspan) in enumerate(words):
         if not _EN_HEAD.fullmatch(word) or idx == 0:
             continue
@@ -392,6 +394,8 @@ def extract(utt: Utterance, catalog, meaning=None) -> list[Mention]:
     for u in (_clip_at_commas(utt, x) for x in unknown_names(utt, [m.span for m in found], soft=depts)):
         taken = tuple(x.value.name for x in out if x.kind == KIND and x.value.via != "ambiguous")
         got = resolve_unknown(utt, u, catalog, exclude=taken)
+        if u.source.endswith(":short") and not (got[0].kind == KIND and got[0].value.via == "partial"):
+            continue            # a one-word three-letter name that no single programme holds is no name
         if got[0].kind == KIND:     # a department word inside the resolved name is part of that name
             out = [x for x in out if not (x.kind == KIND and x.value.kind == "department"
                                           and u.span[0] <= x.span[0] and x.span[1] <= u.span[1])]
