@@ -125,6 +125,22 @@ EN_KO = {"monthly": "매월", "month": "월", "allowance": "청년수당", "buil
          "committees": "위원회", "survey": "조사", "contract": "위탁", "operator of": "수탁기관"}
 
 
+def _en_stem(word: str) -> str:
+    """'signed', 'signing', 'signs' → 'sign' (enough to meet a glossary word in any of its forms)."""
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def glossary_words(question: str) -> list[str]:
+    """The glossary's Korean words for an English question: a phrase key found in it, a one-word key
+    in any of its forms ('sign' / 'signed' / 'signing' meet the key 'signed')."""
+    low = question.lower()
+    stems = {_en_stem(w) for w in re.findall(r"[a-z]+", low)}
+    return [ko for en, ko in EN_KO.items() if en in low or (" " not in en and _en_stem(en) in stems)]
+
+
 @dataclass(frozen=True)
 class Unit:
     doc: str
@@ -250,15 +266,15 @@ class PassageFinder:
     @staticmethod
     def korean_keywords(question: str) -> str:
         """Korean words for an English question (the report's own vocabulary), for retrieval."""
-        low = question.lower()
-        return " ".join(ko for en, ko in EN_KO.items() if en in low)
+        return " ".join(glossary_words(question))
 
     def query_terms(self, question: str, lang: str = "ko") -> list[str]:
         q = question
-        low = question.lower()
-        extra = [ko for en, ko in EN_KO.items() if en in low]
+        extra = glossary_words(question)
         if lang == "en":
-            q = " ".join(extra)
+            # the glossary's Korean words, and the question's own Latin words the reports print ('UNDP', 'MOU')
+            latin = [t for t in self.tokenize(question) if t.isascii() and len(t) >= 2 and t in self._idf]
+            q = " ".join(extra + latin)
         else:
             q = " ".join([q] + extra)
         toks = list(dict.fromkeys(self.tokenize(q)))
@@ -279,9 +295,11 @@ class PassageFinder:
                    and t not in FUNCTION_NOUNS and _untense(t) not in _PLAIN_FUNCTION and not t.startswith("몇")
                    and not self.present(t)]
         missing = self._surely_nouns(question, missing)
-        # '객실 몇 실', '차량 몇 대': a noun ending in the counter asked names the thing counted —
+        # '객실 몇 실', '차량 몇 대', '객실 수': a noun ending in the counter asked names the thing counted —
         # the report counts it in that unit ('숙박(21실)') without printing the noun
         counters = set(re.findall(r"몇\s?([가-힣])", question))
+        # '객실 수': the noun's own last letter is the counter a count of it is printed in ('21실')
+        counters |= set(re.findall(r"([가-힣])\s?(?:수|개수|숫자)(?:은|는|가|를|도|만)?(?![가-힣])", question))
         if counters:
             missing = [t for t in missing if not (len(t) >= 2 and t[-1] in counters
                                                   and re.search(r"\d\s?" + t[-1] + r"(?![가-힣])", self._all_text))]

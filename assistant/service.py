@@ -436,6 +436,9 @@ class Assistant:
             return self._turn_one(q, state)
         answers = []
         for i, part in enumerate(parts):
+            if i and BARE_ASK.fullmatch(part.strip()):
+                # '…sign with UNDP and when?': a part that is only a question word asks it of the part before
+                part = f"{parts[i - 1].rstrip(' ?？.')} — {part.strip()}"
             ans, state = self._turn_one(part, state, continues=i > 0)
             answers.append(ans)
         return merge_answers(q, answers), state
@@ -759,6 +762,10 @@ HEADCOUNT = r"정원|현원|headcount|staffnumber|numberofstaff|authori[sz]edsta
 STATUS_SUMMARY = re.compile(r"처리(?:상태|현황|상황|결과)|진행(?:상황|현황|상태)|추진(?:상황|현황)|상태(?:는|가|어때|별)")
 SUMMARY_WORDS = {"사항", "관련", "처리", "상태", "현황", "상황", "진행", "결과", "추진", "어때", "전반"}
 # '건' as the thing (a finding), beside a status word: '분류된 건', '<부서> 건 중에', '완료된 건은'
+# a part of a question that is a question word alone ('and when?', '언제?', '어디서?')
+BARE_ASK = re.compile(r"(?:and\s+|그리고\s?|또\s?)?(?:when|where|who|why|how much|how many|how long|since when|until when|"
+                      r"언제(?:부터|까지)?|어디(?:서|에서|에)?|누가|누구|얼마(?:나)?|몇\s?(?:명|개|건|곳))"
+                      r"(?:\s?(?:이야|예요|에요|인가요|야|요|죠|니))?\s*[?？.!]*", re.I)
 FINDING_THING = re.compile(r"(?:된|인|한|난|운|린)\s?건(?![가-힣])|(?<![가-힣0-9몇])건\s?(?:중|은|이|들)")
 # 'as of <day>': '7.10 기준', '’18.7.10. 기준', '7월 10일 기준', 'as of 7.10'
 BASIS_DATE = re.compile(r"(?<![\d.])(?:[’']?\d{2}\.\s?)?(\d{1,2})\.\s?(\d{1,2})\.?\s?(?:일\s?)?기준|(\d{1,2})월\s?(\d{1,2})일\s?기준")

@@ -275,7 +275,7 @@ def test_a_noun_ending_in_the_counter_asked_names_the_thing_counted(assistant, c
     # a count the report prints in a one-letter unit ('…(21실)'), asked with a noun ending in that unit
     text = "\n".join(corpus.lines[corpus.documents[0].file])
     assert re.search(r"\d실\)", text)
-    for q in ("연수동에 숙박용 객실은 총 몇 실 있어?", "연수동 객실 몇실임?"):
+    for q in ("연수동에 숙박용 객실은 총 몇 실 있어?", "연수동 객실 몇실임?", "연수동 숙박 객실 수가 어떻게 돼?"):
         a = assistant.ask(q, uuid.uuid4().hex)
         assert a.route == "passages" and "21실" in a.answer, (q, a.answer)
     # the counter does not excuse a noun asked about something else

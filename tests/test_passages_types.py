@@ -217,3 +217,18 @@ def test_a_typed_question_whose_head_noun_no_statement_prints_is_answered(assist
     import uuid
     a = assistant.ask("청년교류공간은 어느 동네에 만들어졌어?", uuid.uuid4().hex)
     assert a.route == "passages" and "망원동" in a.answer, a.answer
+
+
+def test_english_glossary_words_meet_any_form_and_latin_words_the_report_prints_count():
+    from assistant.passages import glossary_words
+    assert "체결" in glossary_words("Who signs the agreement?") and "체결" in glossary_words("when was it signed")
+    assert glossary_words("nothing here") == []
+
+
+def test_an_english_question_on_an_acronym_the_report_prints(assistant):
+    import uuid
+    a = assistant.ask("When was the MOU with UNDP signed?", uuid.uuid4().hex)
+    assert a.route == "passages" and "UNDP" in a.answer and "5.1" in a.answer, a.answer
+    # a trailing bare question word asks it of the part before, not of nothing
+    b = assistant.ask("What did Seoul sign with UNDP, and when?", uuid.uuid4().hex)
+    assert b.route == "passages" and "The reports do not say" not in b.answer and "5.1" in b.answer, b.answer

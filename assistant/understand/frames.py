@@ -317,7 +317,7 @@ def budget_frame(mentions: tuple[Mention, ...], utt: Utterance, *, total_row: st
 
     def q(**kw) -> BudgetQuery:
         base = dict(metrics=tuple(metrics or ("budget",)), source=source, citizen=citizen,
-                    conditions=tuple(conditions), exclusions=tuple(exclusions), level=level,
+                    conditions=tuple(dict.fromkeys(conditions)), exclusions=tuple(exclusions), level=level,
                     exclude_names=excluded)
         base.update(kw)
         return BudgetQuery(**base)

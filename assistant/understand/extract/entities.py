@@ -25,6 +25,7 @@ from .common import covered, load_json, mention
 KIND, UNKNOWN = "entity", "unknown_name"
 _HEADS_PROGRAM = r"사업|센터|지원|프로그램|프로젝트|위원회|재단|공간|플랫폼|축제|캠페인|행사|학교|포럼|박람회|시설|기금|수당"
 _HEADS_ORG = r"담당관|본부|팀"
+GENERIC_HEADS = ("사업", "지원", "프로그램", "프로젝트")
 SHORT_NAME_LETTERS = 3      # a one-word name before its head ('동북권 센터') has at least this many letters
 _HEAD = re.compile(rf"([가-힣a-z0-9]*?)({_HEADS_PROGRAM}|{_HEADS_ORG})(?:은|는|이|가|을|를|의|에|에서|도|만|과|와|랑|이랑|이나|으로|로|이야|이에요|예요|인가|인데)?")
 _EN_HEAD = re.compile(r"(program|programme|project|center|centre|initiative|scheme|division|conference|festival|"
@@ -222,7 +223,11 @@ def unknown_names(utt: Utterance, taken: Sequence[tuple[int, int]],
         letters = sum(len(n) for n in names)
         if not names or (len(names) < 2 and letters < SHORT_NAME_LETTERS) or (org and letters < 2):
             continue
-        short = len(names) < 2 and letters < 4       # '동북권 센터': kept only if it resolves to one programme
+        # '동북권 센터': kept only if it resolves to one programme, and only before a facility's head
+        # ('자치구 사업' is any programme of the districts, not one)
+        short = len(names) < 2 and letters < 4
+        if short and head in GENERIC_HEADS:
+            continue
         span = (start, wspan[0] + len(prefix) + len(head))
         if covered(span, taken) or any(a < span[1] and span[0] < b for a, b in taken) \
                 or any(o.span[0] <= span[0] and span[1] <= o.span[1] for o in out):
