@@ -110,8 +110,9 @@ def _content_nouns(utt: Utterance) -> list[str]:
     cannot be looked up in Korean facts: the named programme (an entity) stands for them."""
     if utt.lang == "en":
         return [m.form for m in utt.morphs if m.tag in ("NNG", "NNP") and len(m.form) >= 2]
+    from .passages import GENERIC_NOUNS        # '전체', '현재', '관련': no particular thing named
     return [m.form for m in utt.morphs if m.tag in ("NNG", "NNP", "SL", "SH") and m.form not in ASK_NOUNS
-            and len(m.form) >= 2]
+            and m.form not in GENERIC_NOUNS and len(m.form) >= 2]
 
 
 def _unexplained(nouns: list[str], subject: str, hit: list[Fact]) -> bool:

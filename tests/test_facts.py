@@ -195,6 +195,8 @@ def test_a_programmes_printed_budget_line_leads_when_its_label_is_asked(assistan
     a = assistant.ask(f"{f.program} {f.label} 얼마예요?", uuid.uuid4().hex)
     assert a.route == "budget" and f.value in a.answer and "별첨1(2018년 예산현액)" in a.answer, a.answer
     assert a.citations[0].line_start == f.line_start
+    whole = assistant.ask(f"{f.program} 전체 {f.label}은 어느 정도야?", uuid.uuid4().hex)   # a generic word names nothing more
+    assert f.value in whole.answer, whole.answer
     plain = assistant.ask(f"{f.program} 예산현액 얼마예요?", uuid.uuid4().hex)
     assert plain.route == "budget" and f.value not in plain.answer          # the table's column asked: the row only
 
