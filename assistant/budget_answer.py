@@ -154,10 +154,11 @@ def render(res: BudgetResult, lang: str, body_rows, quote_body: bool = False) ->
         lines = [f"- {row_text(r, metrics, lang, basis=True)}" for r in recs]
         diff = res.value.get("difference")
         a, b = recs[0], recs[1]
-        hi = a if a[m] >= b[m] else b
+        hi, lo = (a, b) if a[m] >= b[m] else (b, a)
         if ko:
-            tail = (f"{fmt.josa(label(m, lang), '은', '는')} {fmt.josa(hi['program'], '이', '가')} 더 "
-                    f"{'높' if METRICS[m][2] != AMOUNT else '많'}습니다")
+            more, less = ("높", "낮") if METRICS[m][2] != AMOUNT else ("많", "적")
+            tail = (f"{fmt.josa(label(m, lang), '은', '는')} {fmt.josa(hi['program'], '이', '가')} 더 {more}고 "
+                    f"{fmt.josa(lo['program'], '이', '가')} 더 {less}습니다")
             if diff is not None:
                 d = abs(diff)
                 tail += f" (차이 {fmt.amount(int(d)) if METRICS[m][2] == AMOUNT else f'{d:.1f}%p'})."

@@ -1,8 +1,9 @@
 """How figures are written in answers: 천원 with separators (plus 억원 from
-1억), rates with one decimal, counts with their counter."""
+1억, 만원 from 100만원 below that), rates with one decimal, counts with their counter."""
 from __future__ import annotations
 
 EOK = 100_000          # 1억원 = 100,000 천원
+MAN_FROM = 1_000       # from 1,000 천원 (100만원) up to 1억, the 만원 figure too
 
 
 def amount(v: float | int, lang: str = "ko") -> str:
@@ -15,6 +16,9 @@ def amount(v: float | int, lang: str = "ko") -> str:
     if abs(v) >= EOK:
         eok = round(v / EOK, 1)
         out += f" ({eok:,.1f}억원)" if lang == "ko" else f" (KRW {eok:,.1f} 억)"
+    elif abs(v) >= MAN_FROM:
+        man = int(abs(v) / 10 + 0.5) * (1 if v >= 0 else -1)     # 1만원 = 10천원, half up
+        out += f" ({man:,}만원)" if lang == "ko" else f" (KRW {man:,} 만)"
     return out
 
 

@@ -252,17 +252,26 @@ def add_target(frame, mentions, state: DialogueState, catalog, squashed: str):
 
 
 def compare_with_last(frame, mentions, state: DialogueState, catalog, squashed: str):
-    """'<다른 사업>이랑 비교하면 얼마나 차이나?': the last programme against the new one, on the last measure."""
-    if not re.search(r"비교|차이|대비|보다", squashed) or not state.programs:
+    """'<다른 사업>이랑 비교하면 얼마나 차이나?': the last programme (or department) against the new one,
+    on the last measure."""
+    if not re.search(r"비교|차이|대비|보다", squashed) or not (state.programs or state.departments):
         return None
-    new = tuple(n for n in frame.targets if n not in catalog.departments and n not in state.programs)
-    if len(new) != 1:
-        return None
-    names = tuple(dict.fromkeys(state.programs[:1] + new))
     last = state.budget_query
     metrics = _metrics(mentions) or (last.metrics[:1] if last and last.metrics else ("budget",))
-    return replace(frame, query=BudgetQuery(metrics=metrics, operation="compare", names=names), targets=names,
-                   clarify=(), clarify_reason="", not_found="")
+    if state.programs:
+        new = tuple(n for n in frame.targets if n not in catalog.departments and n not in state.programs)
+        if len(new) != 1:
+            return None
+        names = tuple(dict.fromkeys(state.programs[:1] + new))
+        return replace(frame, query=BudgetQuery(metrics=metrics, operation="compare", names=names), targets=names,
+                       clarify=(), clarify_reason="", not_found="")
+    # '<부서 B>보다 높아 낮아?' after a department's figure: the two departments on the last measure
+    new = tuple(n for n in frame.targets if n in catalog.departments and n not in state.departments)
+    if len(new) != 1 or len(state.departments) != 1:
+        return None
+    depts = state.departments + new
+    q = BudgetQuery(metrics=metrics, operation="compare", departments=depts, level="department")
+    return replace(frame, query=q, targets=depts, clarify=(), clarify_reason="", not_found="")
 
 
 def same_measure(frame, mentions, state: DialogueState, catalog, squashed: str):

@@ -7,6 +7,7 @@ import re
 from index.records import Finding
 from index.text import name_key
 
+from . import fmt
 from .answer import Citation
 
 TOPICS = [  # (finding kinds, pattern on the question), most specific first: the first that matches is used
@@ -20,6 +21,15 @@ TOPICS = [  # (finding kinds, pattern on the question), most specific first: the
     (("rate_mismatch",), r"집행률|표기|반올림|rate"),
 ]
 
+
+
+_DIFF = re.compile(r"\(차이 ([+-]?[\d,]+)천원\)")
+
+
+def _with_units(message: str) -> str:
+    """A check's '(차이 +10,000천원)' also in 만원/억원 as every other amount of an answer is written."""
+    return _DIFF.sub(lambda m: f"(차이 {m.group(1)[0] if m.group(1)[0] in '+-' else ''}"
+                               f"{fmt.amount(abs(int(m.group(1).replace(',', '').lstrip('+-'))))})", message)
 
 def kinds_for(sq: str) -> tuple[str, ...]:
     for ks, pattern in TOPICS:
@@ -81,13 +91,13 @@ def render(found: list[Finding], kinds: tuple[str, ...], context: dict, lang: st
     if errors:
         subjects = list(dict.fromkeys(f.subject for f in errors))
         lines.append(f"불일치 {len(errors)}건({len(subjects)}개 항목)을 찾았습니다: {', '.join(subjects)}.")
-        lines += [f"- {f.message} [{', '.join(str(x) for x in f.lines)}행]" for f in errors]
+        lines += [f"- {_with_units(f.message)} [{', '.join(str(x) for x in f.lines)}행]" for f in errors]
         lines += [f"- 확인한 합계: {x}" for x in sums if "(일치)" in x]
     else:
         lines.append("불일치는 없습니다." if lang == "ko" else "No discrepancy found.")
         lines += [f"- {x}" for x in (sums or context.get(kinds[0] if kinds else "", []))]
     for f in other:
-        lines.append(f"- 참고(물으신 열 밖의 불일치): {f.message} [{', '.join(str(x) for x in f.lines)}행]")
+        lines.append(f"- 참고(물으신 열 밖의 불일치): {_with_units(f.message)} [{', '.join(str(x) for x in f.lines)}행]")
     for f in infos:
         lines.append(f"- 참고: {f.message} [{', '.join(str(x) for x in f.lines)}행]")
     return "\n".join(lines)

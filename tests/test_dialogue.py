@@ -340,3 +340,17 @@ def test_restate_sibling(turn, last, route, expect):
     from assistant.followups import restate_sibling
     assert restate_sibling(turn, DialogueState(turns=1, route=route, question=last)) == expect
     assert restate_sibling(turn, DialogueState()) is None
+
+
+def test_a_follow_up_naming_another_department_to_compare_gives_both_and_which_is_lower(assistant):
+    a, b = talk(assistant, "인권담당관 지출률 알려줘", "갈등조정담당관보다 높아요?")
+    assert b.route == "budget" and "인권담당관" in b.answer and "갈등조정담당관" in b.answer, b.answer
+    assert "더 높고" in b.answer and "더 낮습니다" in b.answer and "followup:compare_with_last" in rules(b)
+
+
+def test_amounts_under_one_eok_are_also_written_in_man_won():
+    from assistant import fmt
+    assert fmt.amount(34_585) == "34,585천원 (3,459만원)"          # half up
+    assert fmt.amount(999) == "999천원" and fmt.amount(530_000) == "530,000천원 (5.3억원)"
+    from assistant.validation_answer import _with_units
+    assert _with_units("본문 21,000,000천원 (차이 +10,000천원)") == "본문 21,000,000천원 (차이 +10,000천원 (1,000만원))"
