@@ -301,8 +301,10 @@ def handle_audit_topic(ctx, req: Request) -> Outcome:
     if finder is not None:
         ans = finder.answer(req.question, req.utt, req.extra.get("answer_type"), req.lang,
                             departments=tuple(req.departments), within=tuple(req.extra.get("within", ())))
-        if ans is not None and ans.route == "not_found" and req.extra.get("topic_fallback") == "detail":
+        if ans is not None and ans.route == "not_found" and req.extra.get("topic_fallback") == "detail" \
+                and not (isinstance(ans.data, dict) and ans.data.get("id") == req.extra.get("item_id")):
             ans = None                # a passage already named a finding: that one is the answer
+            # (unless it is that finding, found to hold no value of the type asked: the refusal stands)
         if ans is not None:
             ids = tuple(x for x in [ans.data.get("id")] if x) if isinstance(ans.data, dict) else ()
             nxt = req.state.after(route=ans.route, question=req.question, audit_items=ids or req.state.audit_items)
@@ -528,14 +530,17 @@ def _within_last_statements(ctx, req: Request, question: str, names) -> Outcome 
     refs = {m.value.kind for m in req.mentions if m.kind == "reference"}
     if not (refs & {"among", "it"} or len(req.utt.squashed) <= SHORT_TURN):
         return None
+    docs = {d.id: d for d in ctx.corpus.documents}
     try:
         hits = [_Span(str(d), int(a), int(b), str(sec)) for d, a, b, sec in spans]
     except (TypeError, ValueError):
+        return None                    # a damaged stored state: searched as a new question
+    if not all(h.doc in docs and docs[h.doc].line_start <= h.line_start <= h.line_end <= docs[h.doc].line_end
+               for h in hits):
         return None
     atypes = [m.value for m in req.mentions if m.kind == "answer_type"]
     ext = ctx.passages.answer(question, hits, state.question, max_units=1, lang=req.lang,
                               answer_types=atypes, utt=req.utt)      # typed choice: tables read as '구분 N건'
-
     if ext is None or getattr(ext, "note", ""):
         return None
     nxt = state.after(route="passages", question=req.question, extra=state.extra)

@@ -335,6 +335,11 @@ class Assistant:
                 and any(m.kind == "answer_type" and m.source == "morph:how" for m in mentions):
             # '미집행 생긴 문제, 모집을 어떻게 바꿨어?': what was done about it — the text's, not a figure
             return "passages", scores, method + "+slots:manner_asked"
+        if (intent == "budget" or evidence == "budget") and asks and asks <= TEXT_ASKS \
+                and not kinds & {"comparison", "order", "derived", "exclusion", "aggregate"}:
+            # '재계약은 몇 년짜리로 한대?', '<사업> 예산 언제 집행해?': a period, a date or a place asked —
+            # the tables hold amounts and rates, the text the rest
+            return "passages", scores, method + "+slots:text_type_asked"
         if evidence == "budget" and not kinds & {"entity", "comparison", "order"} \
                 and any(m.kind == "aggregate" and m.value.op == "count" for m in mentions) \
                 and _counts_other_things(utt, mentions):

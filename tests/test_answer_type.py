@@ -50,6 +50,9 @@ def test_hostile_input(raw):
     ("미집행이 생기자 모집 방식을 어떻게 고쳤어?", True),
     ("공모 절차를 어떻게 줄였나요", True),
     ("이거 어떻게 읽어?", True),
+    ("지적 받고 나서 무엇을 고쳤나요?", True),
+    ("그 뒤로 뭘 고쳤대?", True),
+    ("뭐가 제일 많아?", False),             # a subject, not what was done
     ("어떻게 된 거야?", False),              # a light verb: the rules' (here no action is named)
     ("예산은 어떻게 돼요?", False),           # a label before a light verb asks for the label
 ])

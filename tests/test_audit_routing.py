@@ -92,3 +92,11 @@ def test_a_status_word_counted_among_other_things_is_no_count_of_findings(assist
     assert b.route == "audit" and "모두 50건" in b.answer, b.answer
     c = assistant.ask("인권담당관 소관 중에 완료된 건 몇 건?", uuid.uuid4().hex)
     assert c.route == "audit" and "모두" in c.answer, c.answer
+
+
+def test_a_value_no_statement_of_the_finding_holds_is_refused_with_what_it_does_say(assistant):
+    import uuid
+    a = assistant.ask("혁신파크 입주단체 사용료는 ㎡당 한 달에 얼마씩 내?", uuid.uuid4().hex)
+    assert a.route == "not_found" and "A25" in a.answer, a.answer
+    b = assistant.ask("혁신파크 입주단체가 사용료를 밀리면 연체료를 몇 % 물려?", uuid.uuid4().hex)
+    assert b.route == "audit" and "12%" in b.answer, b.answer

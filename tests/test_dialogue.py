@@ -354,3 +354,14 @@ def test_amounts_under_one_eok_are_also_written_in_man_won():
     assert fmt.amount(999) == "999천원" and fmt.amount(530_000) == "530,000천원 (5.3억원)"
     from assistant.validation_answer import _with_units
     assert _with_units("본문 21,000,000천원 (차이 +10,000천원)") == "본문 21,000,000천원 (차이 +10,000천원 (1,000만원))"
+
+
+@pytest.mark.parametrize("spans", [[["nodoc", 1, 2, ""]], [["x"]], [[None, "a", 3, ""]], [[0, 999999, 1000000, ""]], "junk"])
+def test_damaged_kept_statements_are_searched_as_a_new_question(assistant, spans):
+    from dataclasses import replace as dc_replace
+    from assistant.dialogue import DialogueState
+    doc = assistant.corpus.documents[0].id
+    spans = [[doc, 999_999, 1_000_000, ""]] if spans == [[0, 999999, 1000000, ""]] else spans
+    state = DialogueState(turns=1, route="passages", question="갈등 진단 몇 건?", extra=(("statements", spans),))
+    ans, nxt = assistant._turn("그중 1등급은?", state)
+    assert ans.error is None and "followup:within_statements" not in rules(ans)

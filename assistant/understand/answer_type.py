@@ -99,8 +99,8 @@ _LIGHT_VERBS = {"되", "하", "이"}      # '어떻게 돼/했어' are the regex
 
 
 def _how_by_verb(utt: Utterance) -> list[tuple[int, int, Rule, re.Match]]:
-    """'어떻게' followed by an action verb ('어떻게 바꿨어', '어떻게 줄였대', '어떻게 개선했대'): the manner of
-    what was done.
+    """'어떻게' (or '뭘'/'무엇을') followed by an action verb ('어떻게 바꿨어', '어떻게 줄였대', '뭘 개선했대'):
+    the manner of what was done.
     Read on Kiwi's morphemes, so every ending of the verb counts; a light verb is left to the rules."""
     morphs = list(utt.morphs or ())
     for i, m in enumerate(morphs):
@@ -108,6 +108,8 @@ def _how_by_verb(utt: Utterance) -> list[tuple[int, int, Rule, re.Match]]:
             rest = morphs[i + 1:]
         elif m.form == "어떻" and m.tag.startswith("VA") and i + 1 < len(morphs) and morphs[i + 1].form == "게":
             rest = morphs[i + 2:]
+        elif m.form in ("뭐", "무엇") and m.tag == "NP" and i + 1 < len(morphs) and morphs[i + 1].tag == "JKO":
+            rest = morphs[i + 2:]        # '뭘 바꿨어', '무엇을 개선했나요': what was done
         else:
             continue
         k = next((j for j, x in enumerate(rest) if not x.tag.startswith("MA")), None)
