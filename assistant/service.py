@@ -415,10 +415,16 @@ class Assistant:
             frame = F.audit_frame(mentions, utt, statuses=STATUSES, categories=tuple(self.audit_tool.categories))
             refs = {m.value.kind for m in mentions if m.kind == "reference"}
             aq = frame.query
-            if "it" in refs and isinstance(aq, AuditQuery) and not aq.departments and len(state.departments) == 1 \
+            depts = tuple(state.departments)
+            of_finding = not depts and bool(state.audit_item) and bool(UNIT_OF_FINDING.search(utt.squashed))
+            if of_finding:
+                # '그 지적 맡은 부서의 다른 지적사항 중 …': the department(s) of the finding just discussed
+                rows = self.audit[self.audit["id"] == state.audit_item]
+                depts = tuple(rows.iloc[0]["departments"]) if len(rows) else ()
+            if ("it" in refs or of_finding) and isinstance(aq, AuditQuery) and not aq.departments and len(depts) == 1 \
                     and not any(m.kind == "entity" for m in mentions):
                 # '그 부서 지적사항 중 추진중인 건?': the department the conversation is about
-                frame = replace(frame, query=replace(aq, departments=tuple(state.departments)),
+                frame = replace(frame, query=replace(aq, departments=depts),
                                 rules=frame.rules + ("followup:that_department",))
             if state.route == "audit" and state.audit_query is not None and ("among" in refs or not frame.targets):
                 last = state.audit_query
@@ -771,6 +777,10 @@ SUMMARY_WORDS = {"사항", "관련", "처리", "상태", "현황", "상황", "�
 BARE_ASK = re.compile(r"(?:and\s+|그리고\s?|또\s?)?(?:when|where|who|why|how much|how many|how long|since when|until when|"
                       r"언제(?:부터|까지)?|어디(?:서|에서|에)?|누가|누구|얼마(?:나)?|몇\s?(?:명|개|건|곳))"
                       r"(?:\s?(?:이야|예요|에요|인가요|야|요|죠|니))?\s*[?？.!]*", re.I)
+# the unit a finding belongs to, asked of the finding just discussed ('그 지적 맡은 부서', '그 건 담당 부서')
+UNIT_OF_FINDING = re.compile(r"(?:맡은|담당|담당한|소관|해당)(?:하는)?(?:부서|담당관|과|곳)")
+# a figure or a thing asked as the bureau put it: '얼마라고 했어', '몇 개라고 답했어', '언제라고 밝혔어'
+REPORTED_ASK = re.compile(r"(?:얼마|몇[가-힣]{0,2}|뭐|무엇|어디|언제)(?:이|이었다|였다|다)?라고(?:했|답|밝|설명|말|회신|보고|하)")
 FINDING_THING = re.compile(r"(?:된|인|한|난|운|린)\s?건(?![가-힣])|(?<![가-힣0-9몇])건\s?(?:중|은|이|들)")
 # 'as of <day>': '7.10 기준', '’18.7.10. 기준', '7월 10일 기준', 'as of 7.10'
 BASIS_DATE = re.compile(r"(?<![\d.])(?:[’']?\d{2}\.\s?)?(\d{1,2})\.\s?(\d{1,2})\.?\s?(?:일\s?)?기준|(\d{1,2})월\s?(\d{1,2})일\s?기준")
@@ -892,6 +902,8 @@ def counts_findings(utt: Utterance, mentions, *, statuses_count: bool = True) ->
     word ('미서명 위원회 몇 개', 'how many committees', '몇 명')."""
     kinds = {m.kind for m in mentions}
     aggs = [m for m in mentions if m.kind == "aggregate"]
+    if REPORTED_ASK.search(utt.squashed):
+        return False                     # '평균을 얼마라고 했어': what the bureau said, not a count of findings
     if not aggs:
         if any(m.kind == "answer_type" and m.value.counter in OTHER_COUNTERS for m in mentions):
             return False                 # '몇 명 선정 완료했다고 답했어': people are counted, not findings

@@ -100,3 +100,21 @@ def test_a_value_no_statement_of_the_finding_holds_is_refused_with_what_it_does_
     assert a.route == "not_found" and "A25" in a.answer, a.answer
     b = assistant.ask("혁신파크 입주단체가 사용료를 밀리면 연체료를 몇 % 물려?", uuid.uuid4().hex)
     assert b.route == "audit" and "12%" in b.answer, b.answer
+
+
+def test_a_figure_asked_as_the_bureau_put_it_is_the_findings_content_not_a_count(assistant):
+    import uuid
+    a = assistant.ask("자부담 비율 지적에 대해 청년정책담당관은 평균 몇 %라고 답했나요?", uuid.uuid4().hex)
+    assert a.route == "audit" and "11.5%" in a.answer and "모두" not in a.answer.split("\n")[0], a.answer
+
+
+def test_the_department_of_the_finding_just_discussed_counts_its_findings(assistant):
+    import uuid
+    audit = assistant.audit
+    sid = uuid.uuid4().hex
+    first = assistant.ask("청년수당 미집행 지적은 어떻게 처리됐어요?", sid)
+    item = next(r for _, r in audit.iterrows() if r["id"] in first.answer)
+    dept = item["departments"][0]
+    n = sum(1 for _, r in audit.iterrows() if dept in r["departments"] and r["status"] == "완료")
+    a = assistant.ask("그 건 담당한 부서 지적 중에 완료된 건 몇 개야?", sid)
+    assert f"모두 {n}건" in a.answer and dept in a.answer, a.answer
