@@ -311,3 +311,13 @@ def test_a_three_letter_name_before_its_head_counts_only_when_one_programme_hold
     assert a.route == "budget" and f"{row.spent:,}" in a.answer, a.answer
     utt, mentions = assistant._read("가나다 센터 예산은?")
     assert not any(m.kind == "unknown_name" for m in mentions)
+
+
+def test_the_words_of_a_loose_name_match_held_whole_by_two_names_ask_which(assistant):
+    import re
+    import uuid
+    key = "계획형시민참여예산"
+    holders = [n for n in assistant.catalog.programs if key in re.sub(r"\s+", "", n)]
+    assert len(holders) == 2
+    a = assistant.ask("계획형 시민참여예산 쪽 집행률은 얼마나 돼?", uuid.uuid4().hex)
+    assert a.route == "clarify" and all(h in a.answer for h in holders), a.answer

@@ -128,6 +128,14 @@ def catalog_mentions(utt: Utterance, catalog) -> list[Mention]:
             span = named
         elif named and named[0] <= span[0] and span[1] <= named[1]:
             span = named             # '<alias> 운영': the alias inside the full name
+        if span and m.via == "name" and m.score < 1 and m.kind == "program":
+            # '계획형 시민참여예산': the words matched are held whole by two or three names — which is asked
+            k = name_key(text[span[0]:span[1]])
+            holders = [p for p in getattr(catalog, "programs", ()) if len(k) >= 4 and k in name_key(p)]
+            if m.name in holders and 2 <= len(holders) <= PARTIAL_MAX_AMBIGUOUS:
+                out += [mention(utt, KIND, Entity(h, "program", "ambiguous", round(m.score, 3)), span,
+                                "catalog:name+shared", m.score) for h in holders]
+                continue
         if span:
             out.append(mention(utt, KIND, Entity(m.name, m.kind, m.via, round(m.score, 3)), span, f"catalog:{m.via}",
                                m.score))
