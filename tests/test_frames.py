@@ -97,3 +97,12 @@ def test_audit_frame_statuses_categories_and_grouping():
     f = audit_frame((M("category", Category("건의", inclusive=True), "건의 자료 요구까지"),), utterance("x"),
                     statuses=("완료",), categories=("시정", "건의", "기타"))
     assert f.query.categories == ("시정", "건의", "기타")
+
+
+def test_a_count_of_programmes_described_by_a_remainder_counts_those_with_one(assistant, corpus):
+    import uuid
+    rows = [r for r in corpus.budget if r.source == "appendix" and r.level == "program" and r.department == "청년정책담당관"]
+    n = sum(1 for r in rows if r.budget - r.forecast > 0)
+    a = assistant.ask("청년정책담당관 사업 가운데 연말까지 못 쓰고 남을 것으로 보이는 사업은 몇 개야?", uuid.uuid4().hex)
+    assert a.route == "budget" and f"모두 {n}개" in a.answer, a.answer
+    assert "conditions:remainder_above_zero" in a.data["interpretation"]["rules"]

@@ -32,6 +32,7 @@ AMOUNT_OF_RATE = {"spent_rate": "spent", "committed_rate": "committed", "forecas
 RATE_OF_AMOUNT = {v: k for k, v in AMOUNT_OF_RATE.items()}
 # which of several metrics a ranking or comparison is about: the most specific one ('예산 중 아직 안 쓴 돈이
 #제일 큰' ranks the unspent amount, not the budget it is part of)
+REMAINDERS = ("expected_lapse", "unspent", "pending")     # what is left of a budget: a programme 'has' one above 0
 SPECIFICITY = ("expected_lapse", "pending", "unspent", "committed_rate", "committed", "forecast_rate", "forecast",
                "spent_rate", "spent", "budget")
 AGG_RANK = {"sum": 0, "mean": 1, "count": 2, "list": 3}
@@ -444,6 +445,13 @@ def budget_frame(mentions: tuple[Mention, ...], utt: Utterance, *, total_row: st
         if agg.by == "department" and not depts:
             return done(q(operation="sort", level="department", ascending=False))
         op = {"sum": "sum", "mean": "mean", "count": "count_where", "list": "list_where"}[agg.op]
+        remainder = [x for x in metrics if x in REMAINDERS]
+        if op in ("count_where", "list_where") and remainder and not conditions:
+            # '연말에도 다 못 쓸 걸로 예상되는 사업 몇 개': the programmes that have such a remainder at all
+            conditions = [Condition(remainder[0], ">", 0)]
+            w.rules.append("conditions:remainder_above_zero")
+            w.assumptions.append(f"'{METRICS[remainder[0]][0]}이(가) 있는 사업'을 {METRICS[remainder[0]][0]} 0원 초과로 "
+                                 "읽었습니다" if utt.lang == "ko" else f"read as {remainder[0]} above 0")
         return done(q(operation=op, **scope), depts)
     if citizen and names_with is not None and not (conditions or exclusions or depts or excluded or aggs or orders) \
             and "program" not in scopes:
