@@ -360,8 +360,8 @@ class Catalog:
                 continue
             if k.endswith("(계)"):
                 base = k[: -len("(계)")]
-                # 'X(계)', 'X계', or the base X with a word for the whole ('X 전체에서')
-                if k in qk or base + "계" in qk or re.search(re.escape(base) + r"(?:의)?(?:전체|총액|총계|전부)", qk):
+                # 'X(계)', 'X계', or the base X with a word for the whole ('X 전체에서', 'X 기준으로')
+                if k in qk or base + "계" in qk or re.search(re.escape(base) + r"(?:의)?(?:전체|총액|총계|전부|기준)", qk):
                     out.append(t)
             elif k in qk:
                 out.append(t)

@@ -106,3 +106,10 @@ def test_a_count_of_programmes_described_by_a_remainder_counts_those_with_one(as
     a = assistant.ask("청년정책담당관 사업 가운데 연말까지 못 쓰고 남을 것으로 보이는 사업은 몇 개야?", uuid.uuid4().hex)
     assert a.route == "budget" and f"모두 {n}개" in a.answer, a.answer
     assert "conditions:remainder_above_zero" in a.data["interpretation"]["rules"]
+
+
+def test_a_subtotal_named_as_the_basis_is_that_row(assistant, corpus):
+    import uuid
+    row = next(r for r in corpus.budget if r.source == "appendix" and r.program == "사업예산(계)")
+    a = assistant.ask("사업예산 기준으로 보면 원인행위액은 얼마야?", uuid.uuid4().hex)
+    assert a.route == "budget" and f"{row.committed:,}" in a.answer, a.answer
