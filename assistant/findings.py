@@ -322,11 +322,7 @@ class FindingFinder:
         method = ("감사 지적사항 하이브리드 검색(요구사항·추진내용·향후계획) + 글자쌍 순위로 지적사항 선택, "
                   f"답 유형({at.kind}{'/' + at.counter if at.counter else ''})·겹치는 낱말"
                   + ("·의미 유사도" if self.embed is not None else "") + "로 문장 선택")
-        # no statement of the finding holds the type asked ('㎡당 사용료' of a finding on arrears): the value
-        # is not in the reports — a refusal that shows what the closest finding does say
-        absent = bool(note) and not any(holds_type(st.text, at) for st in rest)
-        return Answer(question, "\n".join(lines), "not_found" if absent else "audit", data, method,
-                      [c for c in cites if c is not None], 0.0 if absent else 0.85)
+        return Answer(question, "\n".join(lines), "audit", data, method, [c for c in cites if c is not None], 0.85)
 
     def _cite(self, aid: str) -> Citation | None:
         r = self._rows[aid]

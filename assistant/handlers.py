@@ -301,10 +301,8 @@ def handle_audit_topic(ctx, req: Request) -> Outcome:
     if finder is not None:
         ans = finder.answer(req.question, req.utt, req.extra.get("answer_type"), req.lang,
                             departments=tuple(req.departments), within=tuple(req.extra.get("within", ())))
-        if ans is not None and ans.route == "not_found" and req.extra.get("topic_fallback") == "detail" \
-                and not (isinstance(ans.data, dict) and ans.data.get("id") == req.extra.get("item_id")):
+        if ans is not None and ans.route == "not_found" and req.extra.get("topic_fallback") == "detail":
             ans = None                # a passage already named a finding: that one is the answer
-            # (unless it is that finding, found to hold no value of the type asked: the refusal stands)
         if ans is not None:
             ids = tuple(x for x in [ans.data.get("id")] if x) if isinstance(ans.data, dict) else ()
             nxt = req.state.after(route=ans.route, question=req.question, audit_items=ids or req.state.audit_items)

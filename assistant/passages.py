@@ -273,7 +273,7 @@ class PassageFinder:
         extra = glossary_words(question)
         if lang == "en":
             # the glossary's Korean words, and the question's own Latin words the reports print ('UNDP', 'MOU')
-            latin = [t for t in self.tokenize(question) if t.isascii() and len(t) >= 2 and t in self._idf]
+            latin = [t for t in self.tokenize(question) if t.isascii() and t.isalpha() and len(t) >= 2 and t in self._idf]
             q = " ".join(extra + latin)
         else:
             q = " ".join([q] + extra)

@@ -335,10 +335,10 @@ class Assistant:
                 and any(m.kind == "answer_type" and m.source == "morph:how" for m in mentions):
             # '미집행 생긴 문제, 모집을 어떻게 바꿨어?': what was done about it — the text's, not a figure
             return "passages", scores, method + "+slots:manner_asked"
-        if (intent == "budget" or evidence == "budget") and asks and asks <= TEXT_ASKS \
+        if (intent == "budget" or evidence == "budget") and asks and asks <= TEXT_ONLY_ASKS \
                 and not kinds & {"comparison", "order", "derived", "exclusion", "aggregate"}:
-            # '재계약은 몇 년짜리로 한대?', '<사업> 예산 언제 집행해?': a period, a date or a place asked —
-            # the tables hold amounts and rates, the text the rest
+            # '재계약은 몇 년짜리로 한대?', '<사업> 예산 언제 집행해?': a period or a date asked — the tables
+            # hold amounts and rates, the text the rest ('어디가 더 높아', '어떻게 돼' still ask the tables)
             return "passages", scores, method + "+slots:text_type_asked"
         if evidence == "budget" and not kinds & {"entity", "comparison", "order"} \
                 and any(m.kind == "aggregate" and m.value.op == "count" for m in mentions) \
@@ -768,7 +768,8 @@ BUDGET_SLOTS = {"metric", "derived", "exclusion"}
 TABLE_SCOPES = ("citizen", "admin", "include_admin", "body")      # scope words of the budget table only
 AUDIT_SLOTS = {"status", "category"}
 MEASURE_SLOTS = {"metric", "derived", "exclusion", "comparison", "order", "aggregate", "scope"}
-TEXT_ASKS = {"place", "org", "date", "period", "person", "how"}      # answer types the report's text holds
+TEXT_ASKS = {"place", "org", "date", "period", "person", "how"}
+TEXT_ONLY_ASKS = {"date", "period", "person"}      # no table figure answers these      # answer types the report's text holds
 HEADCOUNT = r"정원|현원|headcount|staffnumber|numberofstaff|authori[sz]edstaff"
 STATUS_SUMMARY = re.compile(r"처리(?:상태|현황|상황|결과)|진행(?:상황|현황|상태)|추진(?:상황|현황)|상태(?:는|가|어때|별)")
 SUMMARY_WORDS = {"사항", "관련", "처리", "상태", "현황", "상황", "진행", "결과", "추진", "어때", "전반"}

@@ -94,14 +94,6 @@ def test_a_status_word_counted_among_other_things_is_no_count_of_findings(assist
     assert c.route == "audit" and "모두" in c.answer, c.answer
 
 
-def test_a_value_no_statement_of_the_finding_holds_is_refused_with_what_it_does_say(assistant):
-    import uuid
-    a = assistant.ask("혁신파크 입주단체 사용료는 ㎡당 한 달에 얼마씩 내?", uuid.uuid4().hex)
-    assert a.route == "not_found" and "A25" in a.answer, a.answer
-    b = assistant.ask("혁신파크 입주단체가 사용료를 밀리면 연체료를 몇 % 물려?", uuid.uuid4().hex)
-    assert b.route == "audit" and "12%" in b.answer, b.answer
-
-
 def test_a_figure_asked_as_the_bureau_put_it_is_the_findings_content_not_a_count(assistant):
     import uuid
     a = assistant.ask("자부담 비율 지적에 대해 청년정책담당관은 평균 몇 %라고 답했나요?", uuid.uuid4().hex)

@@ -25,7 +25,7 @@ from .common import covered, load_json, mention
 KIND, UNKNOWN = "entity", "unknown_name"
 _HEADS_PROGRAM = r"사업|센터|지원|프로그램|프로젝트|위원회|재단|공간|플랫폼|축제|캠페인|행사|학교|포럼|박람회|시설|기금|수당"
 _HEADS_ORG = r"담당관|본부|팀"
-GENERIC_HEADS = ("사업", "지원", "프로그램", "프로젝트")
+GENERIC_HEADS = ("사업", "지원")
 SHORT_NAME_LETTERS = 3      # a one-word name before its head ('동북권 센터') has at least this many letters
 _HEAD = re.compile(rf"([가-힣a-z0-9]*?)({_HEADS_PROGRAM}|{_HEADS_ORG})(?:은|는|이|가|을|를|의|에|에서|도|만|과|와|랑|이랑|이나|으로|로|이야|이에요|예요|인가|인데)?")
 _EN_HEAD = re.compile(r"(program|programme|project|center|centre|initiative|scheme|division|conference|festival|"
