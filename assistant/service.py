@@ -302,7 +302,9 @@ class Assistant:
             if state.route == "audit" and "metric" not in kinds and (
                     (refs and not slots - {"status", "category", "aggregate", "entity"})
                     or (short and (({"status", "category"} & kinds) or not slots))):
-                if state.audit_item and ("it" in refs or short) and not {"status", "category", "aggregate"} & kinds:
+                if state.audit_item and ("it" in refs or short) and not {"status", "category"} & kinds \
+                        and ("aggregate" not in kinds or not counts_findings(utt, mentions)):
+                    # '거기 뭐라고 했어?', '지금 몇 개소야?': the finding just discussed (a count of other things is its content)
                     return "audit_followup", scores, method + "+followup:finding"
                 finder = self.findings_finder()
                 if "among" in refs and len(state.audit_items) > 1 and not {"status", "category"} & kinds \

@@ -110,3 +110,12 @@ def test_the_department_of_the_finding_just_discussed_counts_its_findings(assist
     n = sum(1 for _, r in audit.iterrows() if dept in r["departments"] and r["status"] == "완료")
     a = assistant.ask("그 건 담당한 부서 지적 중에 완료된 건 몇 개야?", sid)
     assert f"모두 {n}건" in a.answer and dept in a.answer, a.answer
+
+
+def test_a_count_of_other_things_after_a_finding_is_that_findings_content(assistant):
+    import uuid
+    sid = uuid.uuid4().hex
+    first = assistant.ask("공구대여소를 늘리지 말라는 지적은 어떻게 됐어?", sid)
+    assert first.route == "audit"
+    a = assistant.ask("그럼 지금 몇 개소나 돼?", sid)
+    assert a.route == "audit" and "491개소" in a.answer and "모두" not in a.answer.split("\n")[0], a.answer
