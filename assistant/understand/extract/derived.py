@@ -18,6 +18,8 @@ KIND = "derived"
 _DIFF = re.compile(r"격차|차이|간격|차액|벌어|(?<![가-힣])뺀|빼면|빼기|보다\s?(?:얼마나?|몇\s?[가-힣%]{0,3})\s?(?:더\s?)?(?:적|많|크|작|높|낮|모자|남)|(?<![a-z])(?:gap|difference|minus|subtract)(?![a-z])")
 _SHARE = re.compile(r"비중|차지하는|차지해|차지하|점유율|(?<![가-힣])몫(?=\s?(?:이|은|는|을|의)?\s?(?:몇|얼마))|(?:전체|총)\s?(?:[가-힣]{1,6}\s?)?(?:중|대비|에서|의)\s?(?:몇\s?(?:%|퍼센트|프로)|비율|얼마나)"
                     r"|몇\s?(?:%|퍼센트|프로)(?:를|나|가)?\s?차지|(?<![a-z])(?:share of|proportion|percentage of|percent of)(?![a-z])"
+                    # ('what share of its budget had it spent': the rate spent, as in Korean below)
+                    r"(?![^?]{0,60}(?<![a-z])(?:spent|used|executed|disbursed|committed|paid out)(?![a-z]))"
                     # 'A가 B의 몇 %야': a share of B — not 'B의 몇 %를 썼어', the rate spent of B
                     r"|(?<=[가-힣])의\s?(?:몇\s?(?:%|퍼센트|프로)|몇\s?분의\s?몇)"
                     r"(?![^?]{0,10}(?:썼|쓴|쓰|집행|지출|나갔|나간|사용|소진|원인행위|계약))")
