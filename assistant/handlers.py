@@ -73,6 +73,9 @@ def no_such_programme(ctx, req: Request, name: str = "") -> Outcome:
 
 
 MAX_KEPT_STATEMENTS = 4  # statements of a text answer kept for the next turn to narrow within
+# the unit of the finding asked ('그거 담당 부서 어디야?', 'which division') — not '<기관> 소관만 보면?'
+UNIT_ASKED = (r"(?:부서|소관|담당|담당관)\S{0,4}(?:어디|어느|누구|뭐|무슨|알려)|(?:어느|어떤|무슨)(?:부서|담당관|과|팀)"
+              r"|소관부서|담당부서|division|department")
 SHORT_TURN = 16          # squashed characters: a turn this short leans on the last one for what it leaves out
 FALLBACK_PAIRS = 8.0      # letter-pair weight a finding must share with a question that had no audit word
 
@@ -282,7 +285,7 @@ def handle_audit_detail(ctx, req: Request) -> Outcome:
     item_id = req.extra.get("item_id") or req.state.audit_item
     if not item_id:
         return handle_audit_count(ctx, req)
-    if re.search(r"부서|소관|담당|division|department", req.utt.squashed) and req.redirect_from == "followup":
+    if re.search(UNIT_ASKED, req.utt.squashed) and req.redirect_from == "followup":
         item = ctx.audit[ctx.audit["id"] == item_id].iloc[0]
         ds = ", ".join(item["departments"])
         cites = audit_answer.citations(ctx.audit_tool.run(AuditQuery("detail", item_id=item_id)), ctx.quote)

@@ -119,3 +119,13 @@ def test_a_count_of_other_things_after_a_finding_is_that_findings_content(assist
     assert first.route == "audit"
     a = assistant.ask("그럼 지금 몇 개소나 돼?", sid)
     assert a.route == "audit" and "491개소" in a.answer and "모두" not in a.answer.split("\n")[0], a.answer
+
+
+def test_a_place_named_with_its_jurisdiction_after_a_finding_is_no_ask_for_the_findings_department(assistant):
+    import uuid
+    sid = uuid.uuid4().hex
+    assistant.ask("위원회 회의록에 서명 안 한 위원이 많다는 지적 어떻게 됐어?", sid)
+    a = assistant.ask("혁신기획관 소관만 따지면?", sid)
+    assert a.route == "audit" and "소관입니다" not in a.answer, a.answer
+    b = assistant.ask("그 지적 담당 부서 어디야?", sid)
+    assert "소관입니다" in b.answer, b.answer
