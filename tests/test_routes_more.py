@@ -213,3 +213,13 @@ def test_a_year_only_the_audit_text_reports_with_an_audit_cue_goes_to_the_findin
     a = ask(assistant, "In its response, what was the Innovation Park consignment budget execution rate for 2017?")
     assert a.route == "audit" and "guard:years" not in a.data["interpretation"]["rules"], a.answer
     assert ask(assistant, "혁신파크 2017년 집행률은?").route == "not_found"      # no audit cue: the tables are 2018
+
+
+def test_a_period_asked_beside_a_budget_word_is_a_question_for_the_text(assistant):
+    import uuid
+    # '계약' is also the committed amount's word; '몇 년 동안' asks a period no table holds
+    a = assistant.ask("서울혁신센터 계약은 몇 년 동안이야?", uuid.uuid4().hex)
+    assert a.route != "budget" and "slots:text_type_asked" in a.data["interpretation"]["rules"][0], a.answer
+    # a rate or an amount beside the same word stays with the tables
+    b = assistant.ask("서울혁신파크 운영 계약액은 얼마야?", uuid.uuid4().hex)
+    assert b.route == "budget", b.answer
