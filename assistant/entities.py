@@ -58,6 +58,7 @@ class Catalog:
     admin: list[str] = field(default_factory=list)
     program_aliases: dict[str, list[str]] = field(default_factory=dict)
     department_aliases: dict[str, str] = field(default_factory=dict)
+    owners: dict[str, str] = field(default_factory=dict)       # programme -> its department (appendix)
 
     def __post_init__(self):
         names = self.programs + self.admin
@@ -105,7 +106,9 @@ class Catalog:
             if target not in depts:
                 raise ReportError(f"alias '{alias}' points to unknown department '{target}'", file=ALIASES_FILE,
                                   fix=f"use one of {', '.join(depts)}")
-        return cls(programs + body_only, depts, totals, admin, progs, depa)
+        owners = {p: d for p, d in zip(app.loc[app["level"] == "program", "program"],
+                                       app.loc[app["level"] == "program", "department"]) if d}
+        return cls(programs + body_only, depts, totals, admin, progs, depa, owners)
 
     @staticmethod
     def load_aliases(corpus_dir: Path) -> dict:
@@ -361,7 +364,11 @@ class Catalog:
             if k.endswith("(계)"):
                 base = k[: -len("(계)")]
                 # 'X(계)', 'X계', or the base X with a word for the whole ('X 전체에서', 'X 기준으로')
-                if k in qk or base + "계" in qk or re.search(re.escape(base) + r"(?:의)?(?:전체|총액|총계|전부|기준)", qk):
+                # or, X written as one word of its own, 'X만' or a measure of it then a word for the whole
+                # ('사업예산만 놓고 보면', '사업예산 원인행위 총액'; '청년 사업 예산 합계' sums programmes)
+                if k in qk or base + "계" in qk or re.search(re.escape(base) + r"(?:의)?(?:전체|총액|총계|전부|기준)", qk) \
+                        or re.search(r"(?<![가-힣])" + re.escape(base) + r"(?:만(?![가-힣]?원)|\s[가-힣]{2,6}\s?"
+                                     r"(?:전체|총액|총계|전부|합계))", question.lower()):
                     out.append(t)
             elif k in qk:
                 out.append(t)

@@ -317,7 +317,7 @@ class FindingFinder:
         data = {"id": aid, "status": r["status"], "status_printed": r["status_printed"],
                 "departments": list(r["departments"]), "category": r["category"],
                 "statements": [{"part": st.part, "text": st.text, "score": round(s, 3)} for s, st in lead],
-                "others": [o for o, _, _ in others],
+                "others": [o for o, _, _ in others], "type_held": held or type_pattern(at) is None,
                 "rest": [{"part": st.part, "text": st.text} for st in rest]}
         method = ("감사 지적사항 하이브리드 검색(요구사항·추진내용·향후계획) + 글자쌍 순위로 지적사항 선택, "
                   f"답 유형({at.kind}{'/' + at.counter if at.counter else ''})·겹치는 낱말"

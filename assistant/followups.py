@@ -14,6 +14,7 @@ from typing import Callable
 
 from .budget import BudgetQuery
 from .dialogue import DialogueState
+from .fmt import josa
 from .understand.frames import Frame
 from .understand.types import Mention
 
@@ -203,6 +204,63 @@ def within_target(frame, mentions, state: DialogueState, catalog, squashed: str)
                    clarify=(), clarify_reason="", not_found="")
 
 
+# the unit a programme belongs to, asked by a word for it (squashed text)
+_DEPT_OF = re.compile(r"(?:소관|담당|주관|맡은|맡고있는|관할)부서|(?:그|해당|이)부서|부서전체|부서전반"
+                      r"|(?:its|that|the|whose|which|owning|responsible)(?:department|office|division)")
+
+
+def department_of_last(frame, mentions, state: DialogueState, catalog, squashed: str):
+    """'그 사업 소관 부서 전체로 보면 예상액은?' after one programme (or several of one department):
+    the department they belong to, on this turn's measure."""
+    q = _budget_query(frame)
+    if q is None or not _DEPT_OF.search(squashed.lower()):
+        return None
+    if any(t in catalog.departments for t in frame.targets) or any(m.kind == "entity" for m in mentions):
+        return None
+    if state.route == "audit" and state.audit_item and len(state.departments) == 1:
+        owners = set(state.departments)          # '그 지적 맡은 부서 예산은?': the finding's department
+        what = f"지적사항 {state.audit_item}"
+    elif state.programs and state.route != "audit":
+        owners = {getattr(catalog, "owners", {}).get(p) for p in state.programs}
+        what = f"'{state.programs[0]}'" if len(state.programs) == 1 else "앞 사업들"
+    else:
+        return None
+    if len(owners) != 1 or None in owners:
+        return None
+    dept = owners.pop()
+    last = state.budget_query
+    metrics = _metrics(mentions) or (last.metrics if last is not None else ("budget",))
+    if q.operation in RANKED + ("list_where", "count"):
+        nq = replace(q, departments=(dept,), level="program", metrics=q.metrics or metrics)
+    else:
+        nq = BudgetQuery(metrics=metrics, operation="lookup", departments=(dept,), level="department")
+    owner = josa(dept, "으로", "로")
+    note = f"{what}의 소관 부서 {owner} 읽었습니다"
+    return replace(frame, query=nq, targets=(dept,), assumptions=frame.assumptions + (note,),
+                   clarify=(), clarify_reason="", not_found="")
+
+
+_WHOLE = re.compile(r"전체|전부|모든|통틀|다합|overall|wholebureau|acrossthebureau|allprogram")
+
+
+def rerank_in_department(frame, mentions, state: DialogueState, catalog, squashed: str):
+    """'예산현액 기준으로 제일 큰 건?' right after a ranking or list inside one department: the new
+    ranking keeps that department (an elided scope), unless the turn says the whole bureau."""
+    q, last = _budget_query(frame), state.budget_query
+    if q is None or last is None or q.operation not in RANKED or last.operation not in RANKED + ("list_where", "count"):
+        return None
+    if _has_target(frame, mentions) or q.departments or q.names or q.conditions or _WHOLE.search(squashed):
+        return None
+    if any(m.kind == "scope" and m.value.name in ("department", "citizen", "body", "admin") for m in mentions):
+        return None
+    depts = tuple(d for d in last.departments if d in catalog.departments)
+    if len(depts) != 1 or last.level != "program":
+        return None
+    note = f"앞 질문의 범위대로 '{depts[0]}' 세부사업 중에서 골랐습니다"
+    return replace(frame, query=replace(q, departments=depts, level="program"), assumptions=frame.assumptions + (note,),
+                   clarify=(), clarify_reason="", not_found="")
+
+
 def same_target(frame, mentions, state: DialogueState, catalog, squashed: str):
     """'그 사업의 지출액은?' / '거기 지금까지 쓴 돈은?': the last target(s), a new measure."""
     if _has_target(frame, mentions) or any(m.kind == "unknown_name" for m in mentions):
@@ -317,8 +375,10 @@ def admin_of_last(frame, mentions, state: DialogueState, catalog, squashed: str)
 
 BUDGET_RULES: tuple[tuple[str, Callable], ...] = (
     ("with_admin_of_last", with_admin_of_last), ("admin_of_last", admin_of_last),
+    ("department_of_last", department_of_last),
     ("add_target", add_target), ("compare_with_last", compare_with_last), ("pick_candidate", pick_candidate), ("excluding_last", excluding_last),
     ("next_rank", next_rank), ("two_measures", two_measures), ("within_target", within_target),
+    ("rerank_in_department", rerank_in_department),
     ("among_them", among_them), ("which_of_two", which_of_two), ("same_target", same_target),
     ("same_measure", same_measure),
 )
@@ -332,7 +392,8 @@ def resolve_budget(frame: Frame, mentions: tuple[Mention, ...], state: DialogueS
         state = replace(state, group=tuple(state.programs) + tuple(siblings))
     for name, rule in BUDGET_RULES:
         if state.route not in ("budget", "clarify") and name not in ("same_target", "which_of_two", "pick_candidate",
-                                                                     "add_target", "two_measures", "admin_of_last"):
+                                                                     "add_target", "two_measures", "admin_of_last",
+                                                                     "department_of_last"):
             continue
         out = rule(frame, mentions, state, catalog, squashed)
         if out is not None:

@@ -306,6 +306,15 @@ def handle_audit_topic(ctx, req: Request) -> Outcome:
                             departments=tuple(req.departments), within=tuple(req.extra.get("within", ())))
         if ans is not None and ans.route == "not_found" and req.extra.get("topic_fallback") == "detail":
             ans = None                # a passage already named a finding: that one is the answer
+        if ans is not None and ans.route == "audit" and "slots:audit_year" in req.extra.get("intent_method", "") \
+                and isinstance(ans.data, dict) and not ans.data.get("type_held", True):
+            # a table figure of another year than the tables': the audit text was its only other
+            # source, and the finding found prints no such figure
+            text = ("물으신 해의 그 값은 보고서에 없습니다. 예산 표는 다른 해의 것이고, 가장 가까운 감사 지적사항"
+                    f"({ans.data.get('id')})의 조치 내용에도 그 값이 없습니다." if req.lang == "ko" else
+                    "The reports do not give that figure for the year asked: the budget tables are of another year, "
+                    f"and the closest audit finding ({ans.data.get('id')}) does not print it.")
+            return not_found(req, text)
         if ans is not None:
             ids = tuple(x for x in [ans.data.get("id")] if x) if isinstance(ans.data, dict) else ()
             nxt = req.state.after(route=ans.route, question=req.question, audit_items=ids or req.state.audit_items)

@@ -34,7 +34,7 @@ from .understand.frames import Frame
 from .understand.guards import Guards
 from .understand.normalize import strip_invisible, utterance
 from .understand.scope import scope_mentions
-from .understand.types import Interpretation, Mention, Reference, Utterance
+from .understand.types import AnswerType, Interpretation, Mention, Reference, Utterance
 
 MAX_QUESTION_CHARS = 2_000
 CACHE_SIZE = 4_096       # first questions of a session (no context), answered once
@@ -273,7 +273,8 @@ class Assistant:
         res = self.intents.classify(utt, mentions)
         intent, scores, method = res.intent, tuple(res.scores), res.method
         kinds = {m.kind for m in mentions}
-        short = len(utt.squashed) <= 16
+        # a short turn: 16 letters of Korean, or an English one of a few words ('And the Northeast centre?')
+        short = len(utt.squashed) <= 16 or (utt.lang == "en" and len(utt.text.split()) <= 6)
         refs = {m.value.kind for m in mentions if m.kind == "reference"}
         asks = {m.value.kind for m in mentions if m.kind == "answer_type"}
         # a turn that leans on the conversation continues it (named rules, traced in the interpretation)
@@ -291,7 +292,11 @@ class Assistant:
                 m.kind == "answer_type" and m.value.counter in OTHER_COUNTERS and m.value.counter != "%" for m in mentions))
             if wants_budget_followup(mentions, state, short) and not asks & TEXT_ASKS \
                     and not (intent in ("organization", "validation") and people and "metric" not in kinds) \
-                    and not (other_count and intent != "budget"):
+                    and not (other_count and intent != "budget") \
+                    and not (intent == "organization" and "metric" not in kinds and not refs & {"among", "both"}
+                             and "ngram-first" in method):
+                # (a turn whose own words clearly ask the organisation — '그 부서 정원 현원은?' — is about
+                # the unit just discussed, not another figure of it)
                 return "budget", scores, method + "+followup:budget"
             subject = dict(state.extra).get("fact_subject", "")
             if subject and state.route == "passages" and "entity" not in kinds and "metric" not in kinds \
@@ -324,6 +329,10 @@ class Assistant:
         if "validation" in scopes and intent != "validation" and validation_answer.kinds_for(utt.squashed) \
                 and not kinds & AUDIT_SLOTS and not (len(programmes) >= 2 and kinds & {"metric", "order"}):
             return "validation", scores, method + "+slots:validation"
+        if intent == "budget" and "audit" in scopes and "entity" not in kinds and "metric" in kinds \
+                and state.audit_item and UNIT_OF_FINDING.search(utt.squashed):
+            # '그 지적 맡은 부서 예산현액 합계는?': a figure of the finding's department, from the tables
+            return "budget", scores, method + "+followup:finding_department"
         if intent == "budget" and "audit" in scopes and "entity" not in kinds:
             return "audit_topic", scores, method + "+slots:audit_figure"
         asked_years = {m.value.value for m in mentions if m.kind == "year" and (m.value.value or 0) > 1900}
@@ -410,6 +419,10 @@ class Assistant:
         if intent == "budget":
             frame = F.budget_frame(mentions, utt, total_row=self.total_row, admin_names=self.admin_names,
                                    names_with=self._names_with, names_like=self._names_like)
+            if state.route == "audit" and state.audit_item and not state.departments:
+                rows = self.audit[self.audit["id"] == state.audit_item]
+                if len(rows):           # '그 지적 맡은 부서 …': the finding's own department(s)
+                    state = replace(state, departments=tuple(rows.iloc[0]["departments"]))
             frame, _ = resolve_budget(frame, mentions, state, self.catalog, utt.squashed,
                                       self._siblings(state.programs))
             return frame
@@ -553,6 +566,10 @@ class Assistant:
                               clarify_reason=("보고서에 없는 이름: " + ", ".join(parsed.unknown)) if parsed.unknown else "")
         rules += list(frame.rules)
         atypes = [m.value for m in mentions if m.kind == "answer_type"]
+        if not atypes and "slots:audit_year" in method:
+            # a table figure of another year, looked for in the audit text: the figure's own type
+            rates = [m for m in mentions if m.kind == "metric" and m.value.name.endswith("_rate")]
+            atypes = [AnswerType("rate" if rates else "amount")]
         extra.setdefault("answer_type", atypes[0] if atypes else None)
         extra["intent_method"], extra["continues"] = method, continues
         if handler_intent == "audit_count" and state.route == "audit" and state.question and any(

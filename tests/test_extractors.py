@@ -294,3 +294,13 @@ def test_similarity_corpus_with_the_real_embedder():
     positives = [(w, g) for w, g in got if w]
     right = sum(g == [w] for w, g in positives)
     assert right >= 0.5 * len(positives), got
+
+
+def test_name_glossary_values_are_words_of_names(catalog):
+    """Every English word of the name glossary glosses a word some programme or department name prints."""
+    from assistant.understand.extract.entities import name_glossary
+    printed = "".join(re.sub(r"\s+", "", n) for n in catalog.programs + catalog.departments + catalog.admin)
+    words = name_glossary()
+    assert len(words) >= 100
+    bad = {k: v for k, v in words.items() if v not in printed or not re.fullmatch(r"[a-z][a-z\-]*", k)}
+    assert not bad, f"name_glossary.json: values no name prints or keys that are no lower-case English word: {bad}"

@@ -10,11 +10,13 @@ exclusions (which wrap a comparison), order, aggregates, derived measures,
 audit statuses and categories, references. A mention one extractor folded
 into another is not repeated: a quantity inside a comparison, order, year or
 exclusion; a comparison inside an exclusion; a metric inside a comparison
-('다 쓴'); any mention inside a catalog name. Within one kind a longer span
+('다 쓴'); any mention inside a catalog name; an unknown name inside a
+reference ('that gap-year programme'). Within one kind a longer span
 wins. An amount word whose comparison is a percentage becomes its rate
 ('지출이 50% 미만' -> metric spent_rate)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any, Callable
@@ -52,7 +54,7 @@ def extract_all(utt: Utterance, ctx: ExtractContext | None = None) -> tuple[Ment
         return ()
     if len(utt.text) > MAX_CHARS:
         utt = replace(utt, text=utt.text[:MAX_CHARS], morphs=tuple(m for m in utt.morphs if m.end <= MAX_CHARS))
-    ents = entities.extract(utt, ctx.catalog, ctx.meaning)
+    ents = _glossed(utt, entities.extract(utt, ctx.catalog, ctx.meaning))
     names = [m.span for m in ents if m.kind == "entity"]
 
     def free(ms):
@@ -74,10 +76,34 @@ def extract_all(utt: Utterance, ctx: ExtractContext | None = None) -> tuple[Ment
     inclusive = [m.span for m in audit if m.kind == "category" and m.value.inclusive]
     aggs = [a for a in aggs if not any(inside(a.span, s) for s in inclusive)]
     refs = free(references.extract(utt))
+    # a name-like span inside a reference describes what is pointed back to ('that gap-year programme')
+    ents = [e for e in ents if not (e.kind == "unknown_name" and any(inside(e.span, r.span) for r in refs))]
     wraps += [m.span for m in ords] + [m.span for m in yrs]
     qs = [q for q in qs if not any(inside(q.span, w) for w in wraps)]
     out = longest_first(ents + yrs + qs + mets + comps + excl + ords + aggs + ders + audit + refs)
     return tuple(out)
+
+
+_LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9'\-]*(?:\s+[A-Za-z0-9'\-]+)*\s*$")
+
+
+def _glossed(utt: Utterance, ents: list[Mention]) -> list[Mention]:
+    """'the NPO Support Center expansion programme (서울시 NPO지원센터 확대 운영)': the English words
+    before a bracketed exact name gloss that name — a reading of them as another programme goes."""
+    out = list(ents)
+    for e in ents:
+        if e.kind != "entity" or e.value.via != "name" or e.span[0] == 0:
+            continue
+        head = utt.text[:e.span[0]]
+        if not head.rstrip().endswith(("(", "（")):
+            continue
+        run = _LATIN_RUN.search(head.rstrip()[:-1].rstrip())
+        if run is None:
+            continue
+        a, b = run.start(), len(head.rstrip()) - 1
+        out = [m for m in out if m is e or not (a <= m.span[0] and m.span[1] <= b
+                                                 and (m.kind == "unknown_name" or m.value.via != "name"))]
+    return out
 
 
 def _rates(utt: Utterance, mets: list[Mention], comps: list[Mention]) -> list[Mention]:

@@ -93,6 +93,19 @@ def _trim(key: str, c: tuple[int, int], name: str) -> tuple[int, int]:
     return s, e
 
 
+def _dangling_letter_cut(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    """A name span that ends one letter into the next word ('…시민참여예산 지|출률': the bigram '산지'
+    of '예산지원' met '예산 지출률') ends before that word: its letter belongs to the word."""
+    a, b = span
+    if b >= len(text) or b - a < 3 or not (_hangul(text[b - 1]) and _hangul(text[b])) or text[b - 2] != " ":
+        return span
+    return (a, b - 2)
+
+
+def _hangul(ch: str) -> bool:
+    return "가" <= ch <= "힣"
+
+
 def catalog_mentions(utt: Utterance, catalog) -> list[Mention]:
     text = utt.text
     if not text:
@@ -123,7 +136,7 @@ def catalog_mentions(utt: Utterance, catalog) -> list[Mention]:
         c = _cluster(key, sorted(m.claimed) if m.via in ("name", "partial", "word") else bigrams(name_key(m.name)))
         if c:
             c = _trim(key, c, name_key(m.name))
-        named = _span(where, *c) if c else None
+        named = _dangling_letter_cut(text, _span(where, *c)) if c else None
         if span is None:
             span = named
         elif named and named[0] <= span[0] and span[1] <= named[1]:
@@ -272,9 +285,16 @@ PARTIAL_MARGIN = 0.1    # ahead of the runner-up by this much, or the reading is
 PARTIAL_MAX_AMBIGUOUS = 3
 
 
+@lru_cache(maxsize=1)
+def name_glossary() -> dict[str, str]:
+    """English word -> the Korean word of a programme name it glosses (data/name_glossary.json)."""
+    return dict(load_json("name_glossary.json")["words"])
+
+
 def _english_to_korean(phrase: str, catalog) -> str:
     """English words of a name through the domain glossary ('seoul npo support center' → '서울 npo 지원 센터');
-    an English word the glossary lacks is kept only when some programme's name prints it ('npo')."""
+    a word some programme's name prints ('npo') stays itself; then the domain glossary, then the glossary
+    of name words (data/name_glossary.json); any other English word is dropped."""
     from index.lexical import GLOSSARY
     words = phrase.split()
     if not any(re.fullmatch(r"[a-z-]+", w) for w in words):
@@ -282,12 +302,12 @@ def _english_to_korean(phrase: str, catalog) -> str:
     printed = " ".join(name_key(p) for p in catalog.programs)
     out = []
     for w in words:
-        if not re.fullmatch(r"[a-z-]+", w):
-            out.append(w)
+        if not re.fullmatch(r"[a-z-]+", w) or re.search(rf"(?<![a-z]){re.escape(w)}(?![a-z])", printed):
+            out.append(w)                # ('npo', 'undp': a Latin word the names print stays itself)
         elif w in GLOSSARY:
             out.append(GLOSSARY[w].split()[0])
-        elif w in printed:
-            out.append(w)
+        elif w in name_glossary():
+            out.append(name_glossary()[w])
     return " ".join(out)
 
 

@@ -52,6 +52,14 @@ def _vocab():
     return rules, typo_index, typo_metric, data["rate_of"], suffix
 
 
+@lru_cache(maxsize=1)
+def _seed_words() -> tuple[tuple[str, str], ...]:
+    """(metric, word) for every Hangul word of every seed ('연말 집행예상액' -> '연말', '집행예상액')."""
+    data = load_json(FILE)
+    return tuple((metric, part) for metric, words in data["seeds"].items() for w in words for part in w.split()
+                 if re.fullmatch(r"[가-힣]+", part))
+
+
 def _deletions(w: str) -> set[str]:
     return {w[:i] + w[i + 1:] for i in range(len(w))}
 
@@ -120,6 +128,13 @@ def typos(utt: Utterance, taken: Sequence[tuple[int, int]] = ()) -> list[Mention
             p = word[:n]
             if p in metric_of:
                 break                    # the word is a seed word (with a particle)
+            tails = {m for m, s in _seed_words() if len(s) > len(p) and s.endswith(p)}
+            if tails:
+                # the word is the end of a longer seed word ('예상액' of '집행예상액'): that seed cut short,
+                # no typo of another — its metric when only one metric's seed words end so
+                if len(tails) == 1:
+                    out.append(mention(utt, KIND, Metric(tails.pop()), (w.start(), w.start() + n), f"tail:{p}", 0.85))
+                break
             for key in {p} | _deletions(p):
                 for seed in index.get(key, ()):
                     if seed == p or seed[0] != p[0] or seed.startswith(p) or not edit1(seed, p):

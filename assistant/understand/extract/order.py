@@ -21,7 +21,7 @@ _SPEND_FORMS = r"(?:쓴|쓰고|쓰는|썼|쓰|쓸|나간|나가|집행)"       #
 _UP = rf"높|크|큰|많|만은|비싼|활발|잘\s?{_SPEND_FORMS}"
 _DOWN = rf"낮|작|적|[조쪼자][그끄]마?|[조쪼][금끔]|저조|부진|덜|못\s?(?:{_SPEND_FORMS[3:-1]}|미친)|안\s?{_SPEND_FORMS}|느린|뒤처"
 _DIR_AFTER = re.compile(rf"[^?.!,]{{0,10}}?(?:(?P<up>{_UP})|(?P<down>{_DOWN}))")
-_MAX = re.compile(r"최고(?!로)|최대|최다|(?<!\d)1\s?위|1\s?등|일등|(?<![a-z])(?:top|highest|most|largest|biggest|greatest|maximum|max)(?![a-z])"
+_MAX = re.compile(r"최고(?!로)|최대|최다|(?<!\d)1\s?위|(?<!\d)1\s?등(?!급|록|기|분|호|원|반)|일등(?!급)|(?<![a-z])(?:top|highest|most|largest|biggest|greatest|maximum|max)(?![a-z])"
                   r"|(?:높은|큰|많은)\s?(?:순|순서)")
 _MIN = re.compile(r"최소|최저|최하위|꼴찌|꼴등|맨\s?(?:아래|밑|끝|뒤)|바닥|저조한|부진한|제일\s?적게|가장\s?적게"
                   r"|(?<![a-z])(?:lowest|least|worst|bottom|smallest|fewest|minimum|min)(?![a-z])|(?:낮은|작은|적은)\s?(?:순|순서)")

@@ -21,6 +21,7 @@ _NOUN = r"(?:사업|사업들|곳|곳들|부서|담당관|거|것|건|프로그�
 _IT = re.compile(rf"(?<![가-힣])(?:그|이|저|해당)\s?{_NOUN}(?![가-힣])|(?<![가-힣])(?:그|이|저|해당)\s{_NOUN}"
                  r"|(?<![가-힣])(?:그거|그것|그게|그건|그걸|거기|그곳|그쪽|저기|저거|이거|이것)"
                  r"|(?<![a-z])(?:it|its|that one|this one|that program|that project|that department|those ones|those programs|the same one)(?![a-z])"
+                 r"|(?<![a-z])(?:that|this|the same)\s(?:[a-z][a-z\-]*\s){1,3}(?:programme|program|project|scheme|centre|center|office|department|facility)s?(?![a-z])"
                  r"|(?<![a-z])(?:that|those|them)(?=\s?[?.!]|\s?$)")
 _AMONG = re.compile(r"(?<![가-힣])(?:그|이|저)\s?(?:중에서|중에|중|가운데서|가운데)(?![가-힣]{2})|(?<![가-힣])(?:그중|이중)(?:에|에서)?"
                     r"|(?<![가-힣])그\s?(?:사업|부서|곳)들\s?(?:중|가운데)"
@@ -47,7 +48,10 @@ def extract(utt: Utterance) -> list[Mention]:
                 mo = _morph_at(utt, m.start())
                 if mo is not None and mo.tag not in _MORPH_OK and not (kind == "it" and mo.form == "해당") \
                         and not (mo.tag == "IC" and mo.form in ("그", "저") and m.end() - m.start() > 2) \
-                        and not (kind in ("both",) and mo.tag in ("NR", "MM", "NNG")):
+                        and not (kind in ("both",) and mo.tag in ("NR", "MM", "NNG")) \
+                        and not (kind == "among" and mo.form == "그중"):
+                    # (Kiwi tags '그중' before a noun as one NNG, the dictionary word 'among them';
+                    # '이중' stays a word of its own: '이중 지원' is double support)
                     continue          # '이' as a particle or a verb stem is no determiner ('그 사업' read
                                       # as an interjection at the start of a question still points back)
             out.append(mention(utt, KIND, Reference(kind), m.span(), f"rule:{kind}"))
