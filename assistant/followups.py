@@ -205,7 +205,10 @@ def within_target(frame, mentions, state: DialogueState, catalog, squashed: str)
 
 
 # the unit a programme belongs to, asked by a word for it (squashed text)
-_DEPT_OF = re.compile(r"(?:소관|담당|주관|맡은|맡고있는|관할)부서|(?:그|해당|이)부서|부서전체|부서전반"
+# the unit something belongs to: '맡은 부서', '주관 부서', '소관 담당관' (squashed text; one list for
+# programmes and findings alike)
+UNIT_OF = re.compile(r"(?:맡은|맡고있는|담당|담당한|소관|주관|관할|해당)(?:하는)?(?:부서|담당관|과|곳)")
+_DEPT_OF = re.compile(UNIT_OF.pattern + r"|(?:그|해당|이)부서|부서전체|부서전반"
                       r"|(?:its|that|the|whose|which|owning|responsible)(?:department|office|division)")
 
 

@@ -25,7 +25,7 @@ from .audit import AuditQuery, AuditTool
 from .budget import BudgetTool
 from .dialogue import VERSION as STATE_VERSION, DialogueState
 from .entities import Catalog
-from .followups import ordinal_pick, resolve_budget, restate_sibling, wants_budget_followup
+from .followups import UNIT_OF, ordinal_pick, resolve_budget, restate_sibling, wants_budget_followup
 from .handlers import HANDLERS, Outcome, Request
 from .passages import PassageFinder
 from .session import LRUCache
@@ -330,7 +330,7 @@ class Assistant:
                 and not kinds & AUDIT_SLOTS and not (len(programmes) >= 2 and kinds & {"metric", "order"}):
             return "validation", scores, method + "+slots:validation"
         if intent == "budget" and "audit" in scopes and "entity" not in kinds and "metric" in kinds \
-                and state.audit_item and UNIT_OF_FINDING.search(utt.squashed):
+                and state.audit_item and UNIT_OF.search(utt.squashed):
             # '그 지적 맡은 부서 예산현액 합계는?': a figure of the finding's department, from the tables
             return "budget", scores, method + "+followup:finding_department"
         if intent == "budget" and "audit" in scopes and "entity" not in kinds:
@@ -431,7 +431,7 @@ class Assistant:
             refs = {m.value.kind for m in mentions if m.kind == "reference"}
             aq = frame.query
             depts = tuple(state.departments)
-            of_finding = not depts and bool(state.audit_item) and bool(UNIT_OF_FINDING.search(utt.squashed))
+            of_finding = not depts and bool(state.audit_item) and bool(UNIT_OF.search(utt.squashed))
             if of_finding:
                 # '그 지적 맡은 부서의 다른 지적사항 중 …': the department(s) of the finding just discussed
                 rows = self.audit[self.audit["id"] == state.audit_item]
@@ -797,8 +797,6 @@ SUMMARY_WORDS = {"사항", "관련", "처리", "상태", "현황", "상황", "�
 BARE_ASK = re.compile(r"(?:and\s+|그리고\s?|또\s?)?(?:when|where|who|why|how much|how many|how long|since when|until when|"
                       r"언제(?:부터|까지)?|어디(?:서|에서|에)?|누가|누구|얼마(?:나)?|몇\s?(?:명|개|건|곳))"
                       r"(?:\s?(?:이야|예요|에요|인가요|야|요|죠|니))?\s*[?？.!]*", re.I)
-# the unit a finding belongs to, asked of the finding just discussed ('그 지적 맡은 부서', '그 건 담당 부서')
-UNIT_OF_FINDING = re.compile(r"(?:맡은|담당|담당한|소관|해당)(?:하는)?(?:부서|담당관|과|곳)")
 # a figure or a thing asked as the bureau put it: '얼마라고 했어', '몇 개라고 답했어', '언제라고 밝혔어'
 REPORTED_ASK = re.compile(r"(?:얼마|몇[가-힣]{0,2}|뭐|무엇|어디|언제)(?:이|이었다|였다|다)?라고(?:했|답|밝|설명|말|회신|보고|하)")
 FINDING_THING = re.compile(r"(?:된|인|한|난|운|린)\s?건(?![가-힣])|(?<![가-힣0-9몇])건\s?(?:중|은|이|들)")

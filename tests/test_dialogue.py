@@ -365,3 +365,51 @@ def test_damaged_kept_statements_are_searched_as_a_new_question(assistant, spans
     state = DialogueState(turns=1, route="passages", question="갈등 진단 몇 건?", extra=(("statements", spans),))
     ans, nxt = assistant._turn("그중 1등급은?", state)
     assert ans.error is None and "followup:within_statements" not in rules(ans)
+
+
+def _appendix(corpus, level="program"):
+    return [r for r in corpus.budget if r.source == "appendix" and r.level == level]
+
+
+def test_a_new_ranking_right_after_one_inside_a_department_keeps_that_department(assistant, corpus):
+    progs = [r for r in _appendix(corpus) if r.department == "민관협력담당관"]
+    biggest = max(progs, key=lambda r: r.budget)
+    whole = max(_appendix(corpus), key=lambda r: r.budget)
+    assert biggest.program != whole.program       # otherwise the test could not tell the two apart
+    a, b = talk(assistant, "민관협력담당관 사업들 가운데 원인행위율 최저는?", "그럼 예산현액으로 따지면 1위는?")
+    assert b.route == "budget" and biggest.program in b.answer and whole.program not in b.answer, b.answer
+    assert "followup:rerank_in_department" in rules(b)
+    c = talk(assistant, "민관협력담당관 사업들 가운데 원인행위율 최저는?", "전체 사업으로 넓히면 예산현액 1위는?")[1]
+    assert whole.program in c.answer and "followup:rerank_in_department" not in rules(c), c.answer
+
+
+def test_the_department_a_programme_belongs_to_is_taken_on_the_new_measure(assistant, corpus):
+    prog = next(r for r in _appendix(corpus) if r.department == "사회혁신담당관" and r.program == "공유서울 확산")
+    dept = next(r for r in _appendix(corpus, "department") if r.department == prog.department)
+    a, b = talk(assistant, "공유서울 확산 사업 예산현액은?", "그 사업 담당 부서 전부 합치면 지출은 얼마야?")
+    assert f"{prog.budget:,}" in a.answer
+    assert b.route == "budget" and f"{dept.spent:,}" in b.answer and "followup:department_of_last" in rules(b), b.answer
+
+
+def test_the_department_of_the_finding_just_answered_is_taken_for_a_table_figure(assistant, corpus):
+    audit = assistant.audit
+    first, second = talk(assistant, "회의록에 서명 안 한 위원 문제는 어떻게 조치했나요?", "그 지적 주관 부서 올해 예산현액은?")
+    item = next(r for _, r in audit.iterrows() if r["id"] in first.answer)
+    dept = next(r for r in _appendix(corpus, "department") if r.department == item["departments"][0])
+    assert second.route == "budget" and f"{dept.budget:,}" in second.answer, second.answer
+    assert any("finding_department" in r or r == "followup:department_of_last" for r in rules(second))
+
+
+def test_among_them_as_one_noun_narrows_to_the_rows_just_counted(assistant, corpus):
+    big = [r for r in _appendix(corpus) if r.budget > 3_000_000]
+    lowest = min(big, key=lambda r: r.spent / r.budget)
+    a, b = talk(assistant, "예산현액 30억 초과 사업은 몇 개나 돼?", "그중에 지출률 꼴찌는?")
+    assert f"{len(big)}개" in a.answer, a.answer
+    assert lowest.program in b.answer and "followup:among_them" in rules(b), b.answer
+
+
+def test_an_english_that_programme_follow_up_keeps_the_target(assistant, corpus):
+    prog = next(r for r in _appendix(corpus) if r.program == "서울 청년활동 보장")
+    a, b = talk(assistant, "How big is the budget of the youth allowance (서울 청년활동 보장)?",
+                "And what is the projected year-end spending of that programme?")
+    assert f"{prog.forecast:,}" in b.answer and "followup:same_target" in rules(b), b.answer
