@@ -54,6 +54,9 @@ FUNCTION_NOUNS = {"날짜", "다음", "나중", "언제", "언제까지", "이�
                   "횟수", "인원", "금액", "비율", "몇", "총", "합계", "차이", "변화", "이유", "목적", "방법", "계획",
                   "어디", "누구", "무엇", "뭐", "얼마", "정도", "사람", "분", "팀", "곳", "연령", "나이", "범위", "종류",
                   "대상", "제일", "가장", "며칠", "몇일", "몇시"}
+# asked with an organisation type ('어느 기관이 운영해?'), the verb of running is how 'who' is put:
+# a statement may print any of them ('…진흥원 주관', '…컨소시엄 수탁운영')
+RUNNING_VERBS = {"운영", "주관", "주최", "수탁", "위탁", "수행", "담당", "맡"}
 NOUN_SUFFIXES = set("액금비률율수자명량별간들일")       # '…일': the date of a thing the reports name
 RATE_SUFFIXES = set("률율")
 MISSING_SHARE_DECIDES = 6  # an absent noun refuses only when it is at least 1 in 6 of the question's content nouns
@@ -453,11 +456,13 @@ class PassageFinder:
         return out
 
     def score(self, terms: list[str], qnums: set[str], unit: Unit, context: set[str] = frozenset(),
-              entity: set[str] = frozenset(), answer_types: tuple = ()) -> float:
+              entity: set[str] = frozenset(), answer_types: tuple = (), alike: frozenset = frozenset()) -> float:
         """Share of the question's weight the unit carries (0 when it shares no
         word with the question: bonuses alone never make an answer). Words of a
         named programme only say where to look, so they weigh a third."""
         toks = self.tokens_of(unit)
+        if alike and any(_holds(toks, w) for w in alike):
+            toks = toks | alike          # one word of a set that asks alike ('운영' / '주관' asked who) holds them all
         weight = {t: self.idf(t) * (ENTITY_WEIGHT if t in entity else 1.0) for t in terms}
         total = sum(weight.values()) or 1.0
         s = sum(w for t, w in weight.items() if _holds(toks, t)) / total
@@ -613,6 +618,7 @@ class PassageFinder:
         qnums = numbers(question)
         wanted = [at for at in answer_types if type_pattern(at) is not None]
         patterns = tuple(type_pattern(at) for at in wanted)
+        alike = frozenset(RUNNING_VERBS) if any(at.kind == "org" for at in wanted) else frozenset()
         scored: list[list] = []
         seen: set[tuple] = set()
         for rank, h in enumerate(hits[:16]):
@@ -622,7 +628,7 @@ class PassageFinder:
                 if key in seen:
                     continue
                 seen.add(key)
-                s = self.score(terms, qnums, u, context, ent, ()) + 0.04 / (rank + 1) \
+                s = self.score(terms, qnums, u, context, ent, (), alike) + 0.04 / (rank + 1) \
                     + (prior or {}).get(getattr(h, "kind", ""), 0.0)
                 held = sum(1 for rx in patterns if re.search(rx, u.text))
                 if patterns and s > 0:
@@ -645,6 +651,8 @@ class PassageFinder:
                  and not (patterns and t in FUNCTION_NOUNS)} - self._idle_verbs(question) \
             - _wh_heads(question)     # '위치' asks for a place: the type stands for it
         focus |= {w for t in focus for w in SYNONYMS.get(t, "").split()}
+        if any(at.kind == "org" for at in wanted) and focus & RUNNING_VERBS:
+            focus |= RUNNING_VERBS
         if focus and lang == "ko":
             kept = [x for x in scored if any(_holds(self.tokens_of(x[1]), t) for t in focus)]
             if not kept and patterns:

@@ -232,3 +232,17 @@ def test_an_english_question_on_an_acronym_the_report_prints(assistant):
     # a trailing bare question word asks it of the part before, not of nothing
     b = assistant.ask("What did Seoul sign with UNDP, and when?", uuid.uuid4().hex)
     assert b.route == "passages" and "The reports do not say" not in b.answer and "5.1" in b.answer, b.answer
+
+
+def test_asked_who_runs_it_a_statement_naming_who_hosts_it_answers(assistant, corpus):
+    # '어떤 기관이 운영하나요?' over a statement that prints '(<기관> 주관)': the running verb is how 'who' is put
+    import re
+    import uuid
+    prog = next(r for r in corpus.budget if r.source == "appendix" and r.level == "program" and "인생설계" in r.program)
+    lines = next(iter(corpus.lines.values()))
+    named = [i for i, l in enumerate(lines) if prog.program.replace(" ", "") in l.replace(" ", "")]
+    host = next(m.group(1) for i in named for l in lines[i:i + 3] for m in [re.search(r"\(([^()]+?)\s*주관\)", l)] if m)
+    sid = uuid.uuid4().hex
+    assistant.ask(f"{prog.program} 집행률 알려줘", sid)
+    a = assistant.ask("그 프로그램은 어떤 기관이 운영하나요?", sid)
+    assert a.route == "passages" and host in a.answer, a.answer

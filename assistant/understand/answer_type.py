@@ -68,8 +68,9 @@ RULES: tuple[Rule, ...] = (
     Rule("period", r"how long|until when|what period|for how many months", lang="en", priority=2),
     Rule("date", r"\bwhen\b|what date|which date|what day", lang="en"),
     Rule("org", r"who (?:runs|operates|manages|is in charge|was selected|won)|"
-                r"who\b(?:\s[a-z]+){0,3}\s(?:run|runs|running|operat\w*|manag\w*|commission\w*|contract\w*|entrust\w*)\b|"
-                r"which (?:organi[sz]ation|agency|body|company|"
+                r"who\b(?:\s[a-z]+){0,3}\s(?:run|runs|running|operat\w*|manag\w*|commission\w*|contract\w*|entrust\w*|"
+                r"organi[sz]\w*|host\w*)\b|"
+                r"which (?:organi[sz]ation|institution|agency|body|company|"
                 r"university|division|department)|operator", lang="en", priority=2),
     Rule("place", r"\bwhere\b|location|address", lang="en"),
     Rule("person", r"\bwho\b|whose name", lang="en"),

@@ -21,7 +21,7 @@ _NOUN = r"(?:사업|사업들|곳|곳들|부서|담당관|거|것|건|프로그�
 _IT = re.compile(rf"(?<![가-힣])(?:그|이|저|해당)\s?{_NOUN}(?![가-힣])|(?<![가-힣])(?:그|이|저|해당)\s{_NOUN}"
                  r"|(?<![가-힣])(?:그거|그것|그게|그건|그걸|거기|그곳|그쪽|저기|저거|이거|이것)"
                  r"|(?<![a-z])(?:it|its|that one|this one|that program|that project|that department|those ones|those programs|the same one)(?![a-z])"
-                 r"|(?<![a-z])(?:that|this|the same)\s(?:[a-z][a-z\-]*\s){1,3}(?:programme|program|project|scheme|centre|center|office|department|facility)s?(?![a-z])"
+                 r"|(?<![a-z])(?:that|this|the same)\s(?:[a-z][a-z\-]*\s){0,3}(?:programme|program|project|scheme|centre|center|office|department|facility)s?(?![a-z])"
                  r"|(?<![a-z])(?:that|those|them)(?=\s?[?.!]|\s?$)")
 _AMONG = re.compile(r"(?<![가-힣])(?:그|이|저)\s?(?:중에서|중에|중|가운데서|가운데)(?![가-힣]{2})|(?<![가-힣])(?:그중|이중)(?:에|에서)?"
                     r"|(?<![가-힣])그\s?(?:사업|부서|곳)들\s?(?:중|가운데)"
