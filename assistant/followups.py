@@ -450,3 +450,38 @@ def wants_budget_followup(mentions: tuple[Mention, ...], state: DialogueState, s
                                                         and re.search(r"차이|비교", m.text)) for m in mentions):
         return True          # '<다른 사업>이랑 비교하면 얼마나 차이나?': the last figure against another programme
     return bool(refs) and short
+
+
+# a word of the turn: Hangul, Latin or digits, the particles after it cut
+_TURN_WORD = re.compile(r"[가-힣A-Za-z0-9]{2,}")
+_TRAILING_PARTICLE = re.compile(r"(?:은|는|이|가|을|를|도|만|쪽은|쪽|의|로|으로|요|이요)$")
+
+
+def sibling_by_word(text: str, mentions: tuple[Mention, ...], state: DialogueState, catalog) -> Mention | None:
+    """'동북권은?' right after a figure of '서울시 NPO지원센터 확대 운영': a short turn naming no programme
+    whose one word only one other programme's name holds — a sibling of the last one (the two names
+    share a word) — names that programme. None when the word is in several names, or in the last one."""
+    if state.route not in ("budget", "clarify") or not state.programs or state.budget_query is None:
+        return None
+    if any(m.kind in ("entity", "unknown_name", "metric", "order", "aggregate", "comparison") for m in mentions):
+        return None
+    from index.text import name_key
+    last_keys = [name_key(p) for p in state.programs]
+    found: list[tuple[str, tuple[int, int]]] = []
+    for m in _TURN_WORD.finditer(text):
+        word = _TRAILING_PARTICLE.sub("", m.group(0))
+        key = name_key(word)
+        if len(key) < 2 or any(key in k for k in last_keys):
+            continue
+        holders = [p for p in getattr(catalog, "programs", ()) if key in name_key(p)]
+        if len(holders) != 1:
+            continue
+        words_of = set(re.findall(r"[가-힣A-Za-z]{2,}", holders[0]))
+        if not any(w in p for w in words_of if w != word for p in state.programs):
+            continue
+        found.append((holders[0], (m.start(), m.start() + len(word))))
+    if len(found) != 1:
+        return None
+    from .understand.types import Entity
+    name, (s, e) = found[0]
+    return Mention("entity", Entity(name, "program", "word", 0.8), (s, e), text[s:e], 0.8, "followup:sibling_by_word")

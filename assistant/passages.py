@@ -707,7 +707,7 @@ EMBED_TOP = 8            # statements re-scored by meaning (the lexically best o
 EMBED_CHARS = 300
 TYPE_NAMES = {"place": ("장소", "a place"), "org": ("기관", "an organisation"), "date": ("날짜", "a date"),
               "period": ("기간", "a period"), "count": ("수", "a count"), "amount": ("금액", "an amount"),
-              "rate": ("비율", "a rate"), "person": ("사람", "a person")}
+              "rate": ("비율", "a rate"), "area": ("면적", "an area"), "person": ("사람", "a person")}
 _DATE = r"[’']\d\d\s*\.\s*\d{1,2}|\d{4}\s*\.\s*\d{1,2}|\d{1,2}\s*월|\d{1,2}\.\s*\d{1,2}\.|\d{1,2}\s*일\b"
 COUNTER_FORMS = {"개소": "개소|곳|개", "회": "회|번|차", "개": "개|개소|팀|곳|개동|개구|개국|단체|건|실|대|종|권|과목", "명": "명",
                  "건": "건|개", "팀": "팀|개", "개동": "개동|개\\s*동|동", "개월": "개월", "자치구": "자치구|개구|구"}
@@ -737,6 +737,8 @@ def type_pattern(at) -> str | None:
         return r"\d[\d,.]*\s*(?:억|만|천|백만|천만)?\s*원|\d[\d,.]*\s*(?:백만|천만|억)"
     if kind == "rate":
         return r"\d[\d.]*\s*%|\d+\s*퍼센트"
+    if kind == "area":
+        return r"\d[\d,.]*\s*(?:㎡|m2|m²|㎢|평\b|ha\b)"
     return None
 
 

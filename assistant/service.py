@@ -25,7 +25,7 @@ from .audit import AuditQuery, AuditTool
 from .budget import BudgetTool
 from .dialogue import VERSION as STATE_VERSION, DialogueState
 from .entities import Catalog
-from .followups import UNIT_OF, ordinal_pick, resolve_budget, restate_sibling, wants_budget_followup
+from .followups import UNIT_OF, ordinal_pick, sibling_by_word, resolve_budget, restate_sibling, wants_budget_followup
 from .handlers import HANDLERS, Outcome, Request
 from .passages import PassageFinder
 from .session import LRUCache
@@ -531,6 +531,10 @@ class Assistant:
             return ans, nxt
         read_q, fixes = self._respell(q)
         utt, mentions = self._read(read_q)
+        if len(utt.squashed) <= 16:
+            sib = sibling_by_word(utt.text, mentions, state, self.catalog)
+            if sib is not None:              # '동북권은?' after a figure of its sibling programme
+                mentions = mentions + (sib,)
         if continues and not any(m.kind in ("entity", "reference", "unknown_name") for m in mentions):
             # a later part of one question is about what the earlier part was about: an implied reference
             lq = state.budget_query
@@ -787,7 +791,7 @@ BUDGET_SLOTS = {"metric", "derived", "exclusion"}
 TABLE_SCOPES = ("citizen", "admin", "include_admin", "body")      # scope words of the budget table only
 AUDIT_SLOTS = {"status", "category"}
 MEASURE_SLOTS = {"metric", "derived", "exclusion", "comparison", "order", "aggregate", "scope"}
-TEXT_ASKS = {"place", "org", "date", "period", "person", "how"}
+TEXT_ASKS = {"place", "org", "date", "period", "person", "how", "area"}
 TEXT_ONLY_ASKS = {"date", "period", "person"}      # no table figure answers these      # answer types the report's text holds
 HEADCOUNT = r"정원|현원|headcount|staffnumber|numberofstaff|authori[sz]edstaff"
 STATUS_SUMMARY = re.compile(r"처리(?:상태|현황|상황|결과)|진행(?:상황|현황|상태)|추진(?:상황|현황)|상태(?:는|가|어때|별)")
@@ -802,7 +806,7 @@ REPORTED_ASK = re.compile(r"(?:얼마|몇[가-힣]{0,2}|뭐|무엇|어디|언제
 FINDING_THING = re.compile(r"(?:된|인|한|난|운|린)\s?건(?![가-힣])|(?<![가-힣0-9몇])건\s?(?:중|은|이|들)")
 # 'as of <day>': '7.10 기준', '’18.7.10. 기준', '7월 10일 기준', 'as of 7.10'
 BASIS_DATE = re.compile(r"(?<![\d.])(?:[’']?\d{2}\.\s?)?(\d{1,2})\.\s?(\d{1,2})\.?\s?(?:일\s?)?기준|(\d{1,2})월\s?(\d{1,2})일\s?기준")
-FACT_ASKS = {"place", "org", "date", "period", "count", "amount", "rate"}     # a fact asked for, not an opinion
+FACT_ASKS = {"place", "org", "date", "period", "count", "amount", "rate", "area"}     # a fact asked for, not an opinion
 # which intents slot evidence may overrule: weak evidence (a metric word alone) only the vague ones;
 # strong evidence (a measure with an order, condition, difference or exclusion) all but validation
 OVERRIDABLE_WEAK = ("abstain", "passages", "out_of_scope", "audit_count", "organization")

@@ -413,3 +413,20 @@ def test_an_english_that_programme_follow_up_keeps_the_target(assistant, corpus)
     a, b = talk(assistant, "How big is the budget of the youth allowance (서울 청년활동 보장)?",
                 "And what is the projected year-end spending of that programme?")
     assert f"{prog.forecast:,}" in b.answer and "followup:same_target" in rules(b), b.answer
+
+
+def test_a_word_only_a_sibling_programme_holds_names_that_sibling(assistant, corpus):
+    # '동북권 쪽은요?' after a figure of '서울시 NPO지원센터 확대 운영': the one other name holding that word
+    app = {r.program: r for r in _appendix(corpus)}
+    a, b = talk(assistant, "서울시 NPO지원센터 확대 운영 예산현액 알려줘", "동북권 쪽은요?")
+    sib = next(p for p in app if "동북권" in p)
+    assert b.route == "budget" and f"{app[sib].budget:,}" in b.answer, b.answer
+    # a word many names hold ('운영') names none of them: no sibling is guessed
+    c = talk(assistant, "서울시 NPO지원센터 확대 운영 예산현액 알려줘", "운영은?")[1]
+    assert not any(m.get("source") == "followup:sibling_by_word"
+                   for m in c.data.get("interpretation", {}).get("mentions", [])), c.answer
+
+
+def test_an_area_asked_with_eolma_is_answered_in_square_metres_not_refused_as_money(assistant):
+    a = assistant.ask("혁신파크 연수동 연면적은 얼마나 되나요?", uuid.uuid4().hex)
+    assert a.route == "passages" and "㎡" in a.answer, a.answer

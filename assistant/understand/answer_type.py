@@ -45,6 +45,8 @@ RULES: tuple[Rule, ...] = (
     Rule("period", r"얼마동안|몇년(?:간|동안)?|기간(?:은|이|을)?(?:언제|얼마|어떻게|몇|$|\?)|위탁기간|계약기간|사업기간|며칠간",
          priority=2),
     Rule("date", r"언제|날짜|며칠|몇월|몇일|시기|일정(?:은|이)?(?:언제|어떻게)?|몇시"),
+    # '연면적이 얼마야': the 얼마 of an area noun asks square metres, not money
+    Rule("area", r"(?:연면적|건축면적|부지면적|면적|넓이|평수)(?:은|는|이|가)?(?:얼마|몇|어느|어떻게)?", priority=2),
     Rule("org", r"어디(?:가|서|에서|에|로|랑|와)?(?:" + ORG_CONTEXT + r")|(?:" + ORG_CONTEXT + r")[^?]{0,12}?어디|"
                 r"어느(?:기관|단체|법인|업체|부서|과|곳이운영|대학)|누가(?:운영|맡|수탁|위탁|담당|주관|수행|했|해)|"
                 r"(?:법인|기관|단체|업체|대학)(?:이름|명)|수탁기관|운영기관|위탁기관|맡은(?:법인|기관|단체|곳)|운영주체|운영하는곳|업체명|기관명", priority=2),
@@ -72,6 +74,7 @@ RULES: tuple[Rule, ...] = (
                 r"organi[sz]\w*|host\w*)\b|"
                 r"which (?:organi[sz]ation|institution|agency|body|company|"
                 r"university|division|department)|operator", lang="en", priority=2),
+    Rule("area", r"floor area|\barea\b|square met|how (?:large|big) is the (?:space|site|building)", lang="en", priority=2),
     Rule("place", r"\bwhere\b|location|address", lang="en"),
     Rule("person", r"\bwho\b|whose name", lang="en"),
     Rule("count", r"how many (?:people|persons|participants|residents|visitors)", lang="en", counter="명", priority=1),

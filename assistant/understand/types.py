@@ -109,7 +109,7 @@ class Reference:
 
 @dataclass(frozen=True)
 class AnswerType:
-    kind: str                    # place | org | date | period | count | amount | rate | person | yesno | how | what
+    kind: str                    # place | org | date | period | count | amount | rate | area | person | yesno | how | what
     counter: str | None = None   # 명, 개, 건, 개소, 회 … for count
 
 
