@@ -129,3 +129,13 @@ def test_a_place_named_with_its_jurisdiction_after_a_finding_is_no_ask_for_the_f
     assert a.route == "audit" and "소관입니다" not in a.answer, a.answer
     b = assistant.ask("그 지적 담당 부서 어디야?", sid)
     assert "소관입니다" in b.answer, b.answer
+
+
+def test_a_figure_of_a_programme_as_the_bureau_answered_it_comes_from_the_finding(assistant):
+    # a programme named, no table measure, '…이 얼마라고 했어': what the bureau's answer prints
+    import uuid
+    a = assistant.ask("청년프로젝트 투자사업에서 프로젝트들 자부담 비율을 평균 몇 %라고 설명했지?", uuid.uuid4().hex)
+    assert a.route == "audit" and "11.5%" in a.answer, a.answer
+    # a table measure asked the same way stays a table figure
+    b = assistant.ask("청년프로젝트 투자사업 지출률이 얼마라고 보고했어?", uuid.uuid4().hex)
+    assert b.route == "budget", b.answer

@@ -213,6 +213,10 @@ def _capitalised(raw: str, phrase: str) -> bool:
     return m is None or any(c.isupper() for c in m.group(0))
 
 
+# words before an English noun phrase that make it the kind of thing counted or chosen
+_COUNTED_KIND = re.compile(r"(?:how many|number of|count of|which|what|all|any|every|each)\s+$", re.I)
+
+
 def unknown_names(utt: Utterance, taken: Sequence[tuple[int, int]],
                   soft: Sequence[tuple[int, int]] = ()) -> list[Mention]:
     """``soft``: spans (departments) an English name may contain ('human rights' in a conference's name)."""
@@ -272,6 +276,8 @@ def unknown_names(utt: Utterance, taken: Sequence[tuple[int, int]],
         span = (start, wspan[0] + len(_EN_HEAD.fullmatch(word).group(1)))
         if not _capitalised(utt.raw, text[span[0]:span[1]]):
             continue
+        if _COUNTED_KIND.search(text[:span[0]]):
+            continue          # 'how many line-item programmes …': the kind counted or chosen, not a name
         hard = [t for t in taken if t not in soft or not (span[0] <= t[0] and t[1] <= span[1])
                 or t[1] - t[0] >= span[1] - span[0]]
         if not covered(span, hard):
