@@ -335,7 +335,7 @@ class Assistant:
             return "budget", scores, method + "+followup:finding_department"
         if intent == "budget" and "audit" in scopes and "entity" not in kinds:
             return "audit_topic", scores, method + "+slots:audit_figure"
-        if intent == "budget" and "audit" in scopes and "metric" not in kinds and REPORTED_ASK.search(utt.squashed):
+        if intent == "budget" and "metric" not in kinds and REPORTED_ASK.search(utt.squashed):
             # '<사업> 자부담 비율 평균이 얼마라고 답변했어?': a figure the bureau's answer gives, no table measure
             return "audit_topic", scores, method + "+slots:reported_figure"
         asked_years = {m.value.value for m in mentions if m.kind == "year" and (m.value.value or 0) > 1900}
