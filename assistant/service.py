@@ -413,6 +413,11 @@ class Assistant:
             # '<기관>과 MOU 언제 체결했어?': a date, a count or a place asked is a fact the text may hold —
             # the text route answers it or says it is not in the reports
             return "passages", scores, method + "+slots:fact_asked"
+        if intent == "abstain" and method.startswith("ngram") and scores and scores[0][0] in ("audit_count", "audit_topic") \
+                and "audit" in scopes and not kinds & {"entity", "metric"}:
+            # the n-gram fallback (no embedder) abstains by a hair, its leader an audit intent, and the question
+            # names findings: the finding word settles it for the leader
+            return scores[0][0], scores, method + "+slots:audit_leader"
         if intent == "abstain":
             # no exemplar is close and no slot decides: the report's text is searched
             return "passages", scores, method + "+abstain:passages"
