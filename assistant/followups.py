@@ -12,11 +12,13 @@ import re
 from dataclasses import replace
 from typing import Callable
 
+from index.text import name_key
+
 from .budget import BudgetQuery
 from .dialogue import DialogueState
 from .fmt import josa
 from .understand.frames import Frame
-from .understand.types import Mention
+from .understand.types import Entity, Mention
 
 RANKED = ("argmin", "argmax", "rank", "bottom_k", "top_k", "sort")
 
@@ -465,7 +467,6 @@ def sibling_by_word(text: str, mentions: tuple[Mention, ...], state: DialogueSta
         return None
     if any(m.kind in ("entity", "unknown_name", "metric", "order", "aggregate", "comparison") for m in mentions):
         return None
-    from index.text import name_key
     last_keys = [name_key(p) for p in state.programs]
     found: list[tuple[str, tuple[int, int]]] = []
     for m in _TURN_WORD.finditer(text):
@@ -482,6 +483,5 @@ def sibling_by_word(text: str, mentions: tuple[Mention, ...], state: DialogueSta
         found.append((holders[0], (m.start(), m.start() + len(word))))
     if len(found) != 1:
         return None
-    from .understand.types import Entity
     name, (s, e) = found[0]
     return Mention("entity", Entity(name, "program", "word", 0.8), (s, e), text[s:e], 0.8, "followup:sibling_by_word")
