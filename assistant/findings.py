@@ -26,7 +26,8 @@ from typing import Callable
 
 from .answer import Answer, Citation
 from .audit import AuditTool
-from .passages import (MAX_QUESTION_CHARS, PassageFinder, _dot, _unit, arithmetic, clean_statement, holds_type, matchable,
+from .passages import (MAX_QUESTION_CHARS, PassageFinder, _dot, _unit, arithmetic, change_asked, change_shown, clean_statement,
+                       holds_type, matchable,
                        type_pattern)
 from .understand.answer_type import answer_type as extract_answer_type
 from .understand.types import AnswerType, Utterance
@@ -197,12 +198,15 @@ class FindingFinder:
             lo, hi = min(sims), max(sims)
             sims = [(x - lo) / (hi - lo) if hi > lo else 0.0 for x in sims]
         qdates = month_days(question)
+        change = change_asked(question)
         scored = []
         for i, st in enumerate(sts):
             toks = st_toks[i]
             s = sum(w[t] for t in q & toks) / weight
             if type_pattern(at) is not None and holds_type(st.text, at):
                 s += 0.35
+            if change and change_shown(question, st.text):
+                s += 0.35              # '얼마나 줄었어': the statement with the 'A ⇒ B' of what is named
             if at.kind == "yesno" and re.search(r"불가|미반영|반영|완료|보고|제출|어려|곤란|않|없", st.text):
                 s += 0.3
             if at.kind == "how" and st.part == "추진내용":

@@ -90,8 +90,15 @@ def absent_words(ctx, req: Request) -> list[str]:
     out = list(finder.refused_asks(req.question))
     if req.lang == "ko":
         names = " ".join(m.text for m in req.mentions if m.kind in ("entity", "unknown_name"))
-        out += [t for t in finder.unknown_terms(finder.respell(req.question)) if t not in out and t not in names]
+        out += [t for t in finder.unknown_terms(finder.respell(req.question)) if t not in out and t not in names
+                and not in_scope_words(req, t)]
     return out
+
+
+def in_scope_words(req: Request, term: str) -> bool:
+    """The term is part of a scope word of the question ('행감 답변에', '별첨 기준'): it names the
+    document or the part of it to look in, never a fact the reports lack."""
+    return any(m.kind == "scope" and term in m.text.replace(" ", "") for m in req.mentions)
 
 
 def not_in_reports(req: Request, words: list[str]) -> Outcome:
@@ -464,7 +471,8 @@ def handle_passages(ctx, req: Request) -> Outcome:
     unknown = []
     if route in ("passages", "organization") and req.lang == "ko":
         # asks the reports never answer are read as typed ('센터장 이름' must not be mended away)
-        unknown = finder.refused_asks(req.question) or finder.unknown_terms(question) or (
+        unknown = finder.refused_asks(req.question) or [
+            t for t in finder.unknown_terms(question) if not in_scope_words(req, t)] or (
             finder.unanswerable_focus(question, entity) if req.programs else [])
     elif route in ("passages", "organization"):
         unknown = finder.refused_asks(req.question)

@@ -57,7 +57,8 @@ FUNCTION_NOUNS = {"날짜", "다음", "나중", "언제", "언제까지", "이�
 # asked with an organisation type ('어느 기관이 운영해?'), the verb of running is how 'who' is put:
 # a statement may print any of them ('…진흥원 주관', '…컨소시엄 수탁운영')
 RUNNING_VERBS = {"운영", "주관", "주최", "수탁", "위탁", "수행", "담당", "맡"}
-NOUN_SUFFIXES = set("액금비률율수자명량별간들일")       # '…일': the date of a thing the reports name
+NOUN_SUFFIXES = set("액금비률율수자명량별간들일")
+TIME_COUNTERS = {"년", "월", "일", "분기", "반기", "주"}       # '…일': the date of a thing the reports name
 RATE_SUFFIXES = set("률율")
 MISSING_SHARE_DECIDES = 6  # an absent noun refuses only when it is at least 1 in 6 of the question's content nouns
 READING_MARGIN = 5.0      # log-score within which another analysis of the question is a close reading
@@ -298,6 +299,7 @@ class PassageFinder:
         content = [t for t in dict.fromkeys(nouns) if len(t) >= 2 and not t.isdigit() and t not in GENERIC_NOUNS
                    and t not in FUNCTION_NOUNS and _untense(t) not in _PLAIN_FUNCTION and not t.startswith("몇")]
         missing = [t for t in content if not self.present(t)]
+        missing = [t for t in missing if t not in self._time_relations(question)]
         missing = self._surely_nouns(question, missing)
         if missing and len(missing) * MISSING_SHARE_DECIDES < len(content):
             # a long question whose nouns the reports hold but one ('…에 대해 경찰청의 입장과 시의 최종
@@ -312,6 +314,22 @@ class PassageFinder:
             missing = [t for t in missing if not (len(t) >= 2 and t[-1] in counters
                                                   and re.search(r"\d\s?" + t[-1] + r"(?![가-힣])", self._all_text))]
         return list(dict.fromkeys(refused + missing))
+
+    def _time_relations(self, question: str) -> set[str]:
+        """Short nouns that relate a time just before them to the ask ('’17년에서 ’18년 <사이>',
+        '3월 <이후>'): right after a year, month or day and not the head of a longer noun
+        ('2019년 여름 축제' keeps '여름'), they place the fact in time and name none."""
+        if self.pos is None:
+            return set()
+        toks = list(self.pos(question))
+        out = set()
+        for i in range(1, len(toks)):
+            t, prev = toks[i], toks[i - 1]
+            nxt = toks[i + 1] if i + 1 < len(toks) else None
+            if t.tag == "NNG" and len(t.form) <= 2 and prev.tag == "NNB" and prev.form in TIME_COUNTERS \
+                    and (nxt is None or not nxt.tag.startswith("NN")):
+                out.add(t.form)
+        return out
 
     def _surely_nouns(self, text: str, missing: list[str]) -> list[str]:
         """The missing nouns every close reading takes as nouns: where another analysis of
@@ -822,11 +840,17 @@ def frame(body: str, program: str, lang: str, note: str = "", calc: str = "") ->
 
 
 # -- arithmetic over one statement --------------------------------------------------------------
-_QTY = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(개월|개소|명|건|개|회|팀|원|천원|백만원|억원|만원|%|배|곳|년)")
+_UNITS = r"개월|개소|명|건|개|회|팀|원|천원|백만원|억원|만원|%|배|곳|년"
+# a figure with its unit; a year mark ('’17년', '2018년') is a date, never an operand
+_QTY = re.compile(r"(?<![’'‘\d.,])(\d[\d,]*(?:\.\d+)?)\s*(" + _UNITS + r")")
+_YEAR = re.compile(r"^(?:19|20)\d\d$")
 _CHANGE = r"얼마나(?:늘|증가|줄|감소|확대|올|많아|커|오르|내려|낮아|높아)|몇.{0,3}(?:늘|증가|줄|감소)|차이|how much (?:more|did .* (?:rise|grow|increase|fall))|increase"
 _SUM = r"합치면|합하면|합쳐서|더하면|다\s*합|combined|added together|altogether"
-_ARROW = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(개월|개소|명|건|개|회|팀|원|천원|백만원|억원|만원|%|곳|년)?\s*(?:[(（][^)）]*[)）])?\s*"
-                    r"(?:→|⇒|->|에서)\s*(?:[’'‘]?\d\d년\s*)?(\d[\d,]*(?:\.\d+)?)\s*(개월|개소|명|건|개|회|팀|원|천원|백만원|억원|만원|%|곳|년)")
+# 'A단위 (note) → [’YY년 | ’YY. 상반기] B단위': the arrow may carry the period of the second figure
+_ARROW = re.compile(r"(?<![’'‘\d.,])(\d[\d,]*(?:\.\d+)?)\s*(" + _UNITS + r")?\s*(?:[(（][^)）]*[)）])?\s*"
+                    r"(?:→|⇒|->|에서)\s*(?:[’'‘]?\d\d(?:\d\d)?\s*(?:년|\.)\s*)?(?:[가-힣]{1,4}\s+)?"
+                    r"(\d[\d,]*(?:\.\d+)?)\s*(" + _UNITS + r")")
+_LABEL_GAP = 8           # characters between a label the question names and its figure ('1차:4,119명')
 
 
 def _num(x: str) -> float:
@@ -837,30 +861,93 @@ def _fmt(v: float) -> str:
     return f"{int(v):,}" if v == int(v) else f"{v:,.1f}"
 
 
+def _quantities(statement: str) -> list[tuple[float, str, int]]:
+    """(value, unit, position) of each figure of the statement, year marks left out."""
+    return [(_num(m.group(1)), m.group(2), m.start()) for m in _QTY.finditer(statement)
+            if not (m.group(2) == "년" and _YEAR.match(m.group(1).replace(",", "")))]
+
+
+def _asked_counter(question: str) -> str:
+    m = re.search(r"몇\s*(개월|개소|명|건|개|회|팀|곳|%|퍼센트)|얼마", question)
+    if not m:
+        return ""
+    return {"퍼센트": "%"}.get(m.group(1) or "", m.group(1) or "")
+
+
+def _labelled(question: str, statement: str, qty: list) -> list[tuple[float, str, int]]:
+    """The figures right after a label the question names ('1차·2차 … 합치면' over '1차:4,119명,
+    2차:3,200명'): a label is a word of the question that the statement prints just before a figure."""
+    sq = squash(question)
+    out = []
+    for v, u, pos in qty:
+        before = statement[max(0, pos - _LABEL_GAP):pos]
+        label = re.findall(r"[0-9]+차|[가-힣]{2,}", before)
+        if label and squash(label[-1]) in sq:
+            out.append((v, u, pos))
+    return out
+
+
+def _label_weight(question: str, statement: str, pos: int) -> int:
+    """How much of the label just before ``pos`` (back to the last separator) the question names:
+    the letters of its words the question holds ('장기연임위원(’17년 47명 ⇒ …' asked '장기연임 위원은')."""
+    sq = squash(question)
+    start = max(statement.rfind(sep, 0, pos) for sep in (",", "/", ")", "·", ";", "※", ":"))
+    label = statement[start + 1:pos]
+    return sum(len(w) for w in re.findall(r"[가-힣]{2,}", label) if w in sq)
+
+
+def _arrow_asked(question: str, statement: str):
+    """The 'A → B' of the statement the question asks about: the only one, or the one whose label
+    the question names most; several and none told apart → None (no guess between figures)."""
+    found = list(_ARROW.finditer(statement))
+    if len(found) <= 1:
+        return found[0] if found else None
+    weights = [_label_weight(question, statement, m.start()) for m in found]
+    best = max(weights)
+    return found[weights.index(best)] if best and weights.count(best) == 1 else None
+
+
+def change_asked(question: str) -> bool:
+    """'얼마나 늘었어', '몇 명 줄었어': the difference of two figures is asked."""
+    q = question.lower()
+    return bool(re.search(_CHANGE, q) or re.search(_CHANGE, squash(q)))
+
+
+def change_shown(question: str, statement: str) -> bool:
+    """The statement prints the 'A → B' such a question asks about (its label, when it has several)."""
+    return _arrow_asked(question, statement) is not None
+
+
 def arithmetic(question: str, statement: str) -> str:
     """'얼마나 늘었어' over 'A단위 → B단위' in one statement → 'B − A = D단위'; '합치면' over the
-    figures of one unit in one statement → their sum. Never across statements; '' when not asked
-    or when the statement does not hold the figures."""
+    figures of one unit in one statement → their sum (the figures of the labels the question names
+    when it names them; else the statement's only two of the unit asked). Never across statements,
+    never over year marks; '' when not asked or when the statement does not hold the figures."""
     q = question.lower()
     sq = squash(q)
     if re.search(_CHANGE, q) or re.search(_CHANGE, sq):
-        m = _ARROW.search(statement)
+        m = _arrow_asked(question, statement)
         if m:
             a, ua, b, ub = _num(m.group(1)), m.group(2) or m.group(4), _num(m.group(3)), m.group(4)
-            if ua == ub:
+            if ua == ub and not (ua == "년" and (_YEAR.match(m.group(1)) or _YEAR.match(m.group(3)))):
                 d = b - a
                 word = "늘었습니다" if d > 0 else "줄었습니다"
                 pct = f", {abs(d) / a * 100:.1f}%" if a and ua != "%" else ""
                 return (f"계산: {_fmt(b)}{ub} − {_fmt(a)}{ua} = {_fmt(abs(d))}{ub} {word}{pct} "
                         f"(같은 문장의 두 수치)")
     if re.search(_SUM, q) or re.search(_SUM, sq):
-        found = _QTY.findall(statement)
+        qty = _quantities(statement)
+        asked = _asked_counter(q)
+        labelled = _labelled(question, statement, qty)
         by_unit: dict[str, list[float]] = {}
-        for v, u in found:
-            by_unit.setdefault(u, []).append(_num(v))
-        for u, vals in by_unit.items():
-            if len(vals) == 2:
-                return f"계산: {_fmt(vals[0])}{u} + {_fmt(vals[1])}{u} = {_fmt(sum(vals))}{u} (같은 문장의 두 수치)"
+        for v, u, _ in labelled if len({u for _, u, _ in labelled}) == 1 and len(labelled) >= 2 else qty:
+            by_unit.setdefault(u, []).append(v)
+        units = [u for u in by_unit if not asked or u == asked or (asked == "개소" and u == "곳")]
+        for u in units:
+            vals = by_unit[u]
+            if len(vals) == 2 or (labelled and len(vals) > 2 and len(vals) == len(labelled)):
+                terms = " + ".join(f"{_fmt(v)}{u}" for v in vals)
+                return f"계산: {terms} = {_fmt(sum(vals))}{u} (같은 문장의 수치)"
     return ""
 
 

@@ -333,11 +333,15 @@ class Assistant:
                 and state.audit_item and UNIT_OF.search(utt.squashed):
             # '그 지적 맡은 부서 예산현액 합계는?': a figure of the finding's department, from the tables
             return "budget", scores, method + "+followup:finding_department"
-        if intent == "budget" and "audit" in scopes and "entity" not in kinds:
+        if intent == "budget" and "audit" in scopes and ("entity" not in kinds or "metric" not in kinds):
+            # '<사업> 자부담 비율이 몇 %였는지 행감 답변에 나와?': the audit document named, no table measure
             return "audit_topic", scores, method + "+slots:audit_figure"
         if intent == "budget" and "metric" not in kinds and REPORTED_ASK.search(utt.squashed):
             # '<사업> 자부담 비율 평균이 얼마라고 답변했어?': a figure the bureau's answer gives, no table measure
             return "audit_topic", scores, method + "+slots:reported_figure"
+        if intent == "budget" and "metric" not in kinds and "derived" not in kinds and rate_of_other_thing(utt, mentions):
+            # '<사업> 정규직 비율', '선정자 중 여성 비율': a rate of people or things, no table measure — the text
+            return ("audit_topic" if "audit" in scopes else "passages"), scores, method + "+slots:rate_of_other"
         asked_years = {m.value.value for m in mentions if m.kind == "year" and (m.value.value or 0) > 1900}
         if intent == "budget" and "audit" in scopes and asked_years \
                 and asked_years <= set(self.guards.audit_told_years) | set(self.guards.audit_years) \
@@ -811,6 +815,20 @@ BARE_ASK = re.compile(r"(?:and\s+|그리고\s?|또\s?)?(?:when|where|who|why|how
                       r"(?:\s?(?:이야|예요|에요|인가요|야|요|죠|니))?\s*[?？.!]*", re.I)
 # a figure or a thing asked as the bureau put it: '얼마라고 했어', '몇 개라고 답했어', '언제라고 밝혔어'
 REPORTED_ASK = re.compile(r"(?:얼마|몇(?:%|퍼센트|[가-힣]{0,2})|뭐|무엇|어디|언제)(?:이|이었다|였다|다)?라고(?:했|답|밝|설명|말|회신|보고|하)")
+# '<명사> 비율': the rate of that noun's share ('정규직 비율', '여성 비율')
+RATE_OF = re.compile(r"([가-힣A-Za-z]{2,})\s?(?:의\s?)?비율")
+
+
+def rate_of_other_thing(utt: Utterance, mentions) -> bool:
+    """A rate asked of a noun that is no table measure and no programme's name ('청년허브 정규직 비율',
+    '3,200명 중 여성 비율'): the tables hold rates of money only."""
+    for m in RATE_OF.finditer(utt.text):
+        a, b = m.span(1)
+        if not any(x.kind in ("entity", "metric", "unknown_name") and x.span[0] < b and a < x.span[1] for x in mentions):
+            return True
+    return False
+
+
 FINDING_THING = re.compile(r"(?:된|인|한|난|운|린)\s?건(?![가-힣])|(?<![가-힣0-9몇])건\s?(?:중|은|이|들)")
 # 'as of <day>': '7.10 기준', '’18.7.10. 기준', '7월 10일 기준', 'as of 7.10'
 BASIS_DATE = re.compile(r"(?<![\d.])(?:[’']?\d{2}\.\s?)?(\d{1,2})\.\s?(\d{1,2})\.?\s?(?:일\s?)?기준|(\d{1,2})월\s?(\d{1,2})일\s?기준")

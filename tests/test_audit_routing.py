@@ -139,3 +139,29 @@ def test_a_figure_of_a_programme_as_the_bureau_answered_it_comes_from_the_findin
     # a table measure asked the same way stays a table figure
     b = assistant.ask("청년프로젝트 투자사업 지출률이 얼마라고 보고했어?", uuid.uuid4().hex)
     assert b.route == "budget", b.answer
+
+
+def test_a_rate_of_people_is_no_table_measure(assistant):
+    # the tables hold rates of money only: '<기관> 정규직 비율' is read from the text (here a finding's table)
+    import uuid
+    a = assistant.ask("청년허브 상시 근로자 중 정규직 비율이 얼마나 돼?", uuid.uuid4().hex)
+    assert a.route != "budget" and "100%" in a.answer, a.answer
+    # a rate of a group the reports never break down is not a budget row either
+    b = assistant.ask("청년수당 대상자 중 남성 비율은 몇 퍼센트야?", uuid.uuid4().hex)
+    assert b.route == "not_found", b.answer
+    # a money measure named before '비율' stays a table figure
+    c = assistant.ask("청년허브 지출 비율은?", uuid.uuid4().hex)
+    assert c.route == "budget" and "32.4%" in c.answer, c.answer
+
+
+def test_the_audit_document_named_beside_a_programme_is_read_from_the_finding(assistant):
+    import uuid
+    a = assistant.ask("청년프로젝트 투자사업 자부담이 평균 몇 퍼센트인지 행감 답변에 적혀 있어?", uuid.uuid4().hex)
+    assert a.route == "audit" and "11.5%" in a.answer, a.answer
+
+
+def test_a_change_between_two_years_is_computed_on_the_figure_named(assistant):
+    import uuid
+    a = assistant.ask("장기연임 위원 수는 '17년과 '18년 사이 얼마나 감소했어?", uuid.uuid4().hex)
+    assert a.route != "not_found" and "11명 줄었습니다" in a.answer, a.answer
+    assert "5명 줄었습니다" not in a.answer

@@ -74,6 +74,33 @@ def test_arithmetic_only_when_asked_and_only_same_units():
     assert arithmetic("합치면?", "1개, 2개, 3개") == ""                          # three figures: not 'two of one statement'
 
 
+def test_arithmetic_never_sums_year_marks():
+    # the two 년 figures of '(’17년) → (’18년)' are dates: summing them is a wrong figure
+    st = "대상자확대 : 5,000명(’17년) → 7,000명(’18년) ※1차:4,119명, 2차:3,200명선정완료"
+    assert arithmetic("올해 상반기랑 하반기 뽑힌 사람 더하면 몇 명?", st) == ""    # four 명 figures, none labelled
+    assert arithmetic("두 해 합치면?", "2017년 12개, 2018년 20개 운영").startswith("계산: 12개 + 20개 = 32개")
+    assert arithmetic("합치면?", "’17년, ’18년 두 해 운영") == ""
+
+
+def test_arithmetic_sum_of_the_labels_named():
+    st = "대상자확대 : 5,000명(’17년) → 7,000명(’18년) ※1차:4,119명, 2차:3,200명선정완료"
+    assert "4,119명 + 3,200명 = 7,319명" in arithmetic("1차·2차 선정 인원 합치면 몇 명이야?", st)
+    st2 = "서울내 491개소(동 주민센터 288개소/ 기타 203개소)에 설치 완료"
+    assert "288개소 + 203개소 = 491개소" in arithmetic("주민센터랑 기타 다 합하면?", st2)
+
+
+def test_arithmetic_change_of_the_label_asked():
+    st = "3개 위원회 초과 중복 참여 위원(’17년 6명 ⇒ ’18년 1명), 장기연임위원(’17년 47명 ⇒ ’18년 36명)"
+    assert "47명 = 11명 줄었습니다" in arithmetic("장기연임 위원은 얼마나 줄었어?", st)
+    assert "6명 = 5명 줄었습니다" in arithmetic("중복 참여한 위원 몇 명 줄었어?", st)
+    assert arithmetic("얼마나 줄었어?", st) == ""          # two changes, none named: no guess
+
+
+def test_arithmetic_change_with_the_period_beside_the_arrow():
+    st = "시민 제안 전년 대비 24%증가(’17. 상반기 1,194건 → ’18. 상반기 1,486건)"
+    assert "1,486건 − 1,194건 = 292건 늘었습니다" in arithmetic("작년 상반기보다 몇 건 늘었어?", st)
+
+
 def test_clean_statement():
     assert clean_statement("○ 마을 공유부엌  운영 － 주 3회 개방") == "마을 공유부엌 운영 · 주 3회 개방"
     assert clean_statement("※ 예산 포함") == "예산 포함"
@@ -88,6 +115,15 @@ def test_gate_on_morphemes_and_partial_matches(synth_finder):
     assert "연락처" in f.unknown_terms("누리 플랫폼 전화번호 알려줘")       # no number printed anywhere
     assert "운영 시간" in f.unknown_terms("공유부엌 운영시간은?")
     assert "사람 이름" in f.unknown_terms("누리기획과 과장 이름이 뭐야?")
+
+
+def test_gate_a_time_relation_is_no_missing_fact(synth_finder):
+    f = synth_finder
+    # '사이', '무렵' right after a year or month place the fact in time
+    assert f.unknown_terms("공유부엌 운영은 2017년과 2018년 사이 몇 회 늘었어?") == []
+    assert f.unknown_terms("누리 플랫폼 실적은 3월 무렵 몇 건이었어?") == []
+    # the head of a longer noun after a year is still a thing asked: absent, it is refused
+    assert "겨울" in f.unknown_terms("2019년 겨울 축제 참가자는 몇 명이야?")
 
 
 def test_typed_answer_holds_the_type_and_names_the_programme(synthetic, synth_finder):
