@@ -95,6 +95,21 @@ def _holds(tokens: frozenset, term: str) -> bool:
     return len(term) == 2 and any(term + c in tokens for c in _PLACE_SUFFIX)
 
 
+def _in_compounds(tokens: frozenset, terms: list[str]) -> set[str]:
+    """Terms of the question the unit holds inside one compound token with the term beside them:
+    the question's '공구 / 대여 / 소' are the report's one token '공구대여소' where the tagger kept the
+    compound whole there and split it in the question."""
+    out = set()
+    long = [t for t in tokens if len(t) >= 3]
+    if not long:
+        return out
+    for a, b in zip(terms, terms[1:]):
+        pair = a + b
+        if len(pair) >= 3 and not pair.isdigit() and any(pair in t for t in long):
+            out.update((a, b))
+    return out
+
+
 def _adjacent(a, b) -> bool:
     """Two tokens written without a space between them (unknown offsets: assume so)."""
     start, length = getattr(a, "start", None), getattr(a, "len", None)
@@ -233,6 +248,10 @@ class PassageFinder:
         self._vectors: dict[str, object] = {}
         self._program_spans = sorted(((sec.doc, sec.line_start, sec.line_end, sec.program or sec.title)
                                       for sec in corpus.sections if sec.kind == "program"), key=lambda x: x[1])
+        self._finding_spans = [(it.doc, it.line_start, it.line_end, (it.requirement_lines or (0, it.line_start))[1],
+                                it.requirement) for it in getattr(corpus, "audit", None) or []]
+        self._report_year = {d.id: int(d.as_of[:4]) for d in corpus.documents
+                             if d.kind == "work_report" and re.match(r"\d{4}", d.as_of or "")}
         self.tokenize = tokenize
         self.pos = pos            # text -> tokens with .form/.tag (Kiwi), for nouns
         self.threshold = threshold
@@ -483,7 +502,8 @@ class PassageFinder:
             toks = toks | alike          # one word of a set that asks alike ('운영' / '주관' asked who) holds them all
         weight = {t: self.idf(t) * (ENTITY_WEIGHT if t in entity else 1.0) for t in terms}
         total = sum(weight.values()) or 1.0
-        s = sum(w for t, w in weight.items() if _holds(toks, t)) / total
+        held = {t for t in weight if _holds(toks, t)} | _in_compounds(toks, terms)
+        s = sum(w for t, w in weight.items() if t in held) / total
         if s == 0:
             return 0.0
         # a statement under a heading says it of the heading's subject ('공간확충 : 3개소 ⇒ 9개소' under
@@ -605,14 +625,29 @@ class PassageFinder:
         return " ".join([lines[0]] + rows)
 
     def heading_tokens(self, unit: Unit) -> frozenset:
-        """Tokens of the programme title the statement sits under (empty outside one)."""
-        title = self.program_of(unit)
+        """Tokens of the programme title the statement sits under — or, for a statement of an audit
+        finding, of the finding's requirement: its actions are said of that subject ('접수인원 9,158명'
+        under the 청년수당 finding). Empty outside both."""
+        title = self.program_of(unit) or self._finding_of(unit)
         if not title:
             return frozenset()
         got = self._heading_cache.get(title)
         if got is None:
             got = self._heading_cache[title] = frozenset(self.tokenize(matchable(title)))
         return got
+
+    def _dated(self, unit: Unit) -> str:
+        """The statement's text with its year: a work report's statement that names no year is of the
+        report's own date ('…1,300여명 입주(6월 기준)' in a report as of 2018.6.30)."""
+        year = self._report_year.get(unit.doc)
+        return unit.text if not year or years_named(unit.text) else f"{unit.text} ({year}년)"
+
+    def _finding_of(self, unit: Unit) -> str:
+        """The requirement of the audit finding a statement of its action or plan sits in ('' elsewhere)."""
+        for doc, a, b, req_end, requirement in self._finding_spans:
+            if doc == unit.doc and req_end < unit.line_start <= b:
+                return requirement
+        return ""
 
     def program_of(self, unit: Unit) -> str:
         """The programme title a statement sits in ('' outside a programme)."""
@@ -683,6 +718,19 @@ class PassageFinder:
                 return None
             scored = kept
         note = ""
+        asked_years = years_named(question)
+        if asked_years:
+            # '2017년 한 해 상담 건수': a statement that dates itself to other years only is of another
+            # year; the statements that name the year asked (or no year) answer
+            fit = [x for x in scored if not _other_year(self._dated(x[1]), asked_years)]
+            top = max(scored, key=lambda x: x[0])
+            if not fit or max(x[0] for x in fit) < TYPED_FLOOR * top[0]:
+                # the statement most about the question is of another year, and what fits the year is
+                # far weaker (another subject that happens to be undated): that year is not reported
+                ext = self._extract([top], question, focus, program=self.program_of(top[1]), lang=lang,
+                                    note=_year_note(asked_years, years_named(self._dated(top[1])), lang))
+                return ext
+            scored = fit
         if patterns:
             # a statement holding the type asked answers only when it is about as much about
             # the question as the best one: far weaker, it is another subject that happens to hold a date
@@ -708,13 +756,19 @@ class PassageFinder:
                 picked.append(x)
         top = picked[0][1]
         picked = picked[:1] + sorted(picked[1:], key=lambda x: (x[1].doc, x[1].line_start))   # the answer first
-        calc = arithmetic(question, top.text)
-        program = self.program_of(top)
+        return self._extract(picked, question, focus, program=self.program_of(top), lang=lang, note=note,
+                             best=best)
+
+    def _extract(self, picked: list, question: str, focus: set, *, program: str, lang: str, note: str = "",
+                 best: float | None = None) -> Extract:
+        """The answer text (the statements cleaned and framed, the arithmetic asked over the first) and its citations."""
+        top = picked[0][1]
+        calc = "" if note else arithmetic(question, top.text)
         body = "\n".join(clean_statement(self._rows_asked(x[1], focus)) for x in picked)
         text = frame(body, program, lang, note, calc)
         cites = [Citation(u.doc, getattr(h, "section", ""), u.line_start, u.line_end,
                           self.corpus.quote(u.doc, u.line_start, u.line_end)) for _, u, h, _ in picked]
-        ext = Extract(text, cites, best, [x[1] for x in picked], top)
+        ext = Extract(text, cites, picked[0][0] if best is None else best, [x[1] for x in picked], top)
         ext.note, ext.computed = note, calc
         return ext
 
@@ -763,6 +817,31 @@ def type_pattern(at) -> str | None:
 def holds_type(text: str, at) -> bool:
     rx = type_pattern(at)
     return rx is None or re.search(rx, text) is not None
+
+
+_YEAR4 = re.compile(r"(?<![\d.])((?:19|20)\d\d)(?!\d)(?=\s?(?:년|\.|\s|$|[^\d]))")
+_YEAR2 = re.compile(r"[’'‘](\d\d)(?=\s?(?:년|\.|\s|[^\d]))")
+
+
+def years_named(text: str) -> set[int]:
+    """Years a text names: '2017년', '2017.9.12.', '’17년', '’18. 상반기' (not amounts like '2,017')."""
+    out = {int(y) for y in _YEAR4.findall(text)}
+    out |= {2000 + int(y) for y in _YEAR2.findall(text)}
+    return out
+
+
+def _other_year(statement: str, asked: set[int]) -> bool:
+    """The statement dates itself, and to none of the years asked."""
+    own = years_named(statement)
+    return bool(own) and not own & asked
+
+
+def _year_note(asked: set[int], own: set[int], lang: str) -> str:
+    a = ", ".join(str(y) for y in sorted(asked))
+    o = ", ".join(str(y) for y in sorted(own))
+    if lang == "ko":
+        return f"보고서에 {a}년의 값은 나와 있지 않습니다. 가장 가까운 내용은 {o}년의 것입니다:"
+    return f"The report does not give this for {a}. The closest it has is for {o}:"
 
 
 def _type_note(wanted: list, lang: str) -> str:

@@ -165,3 +165,18 @@ def test_a_change_between_two_years_is_computed_on_the_figure_named(assistant):
     a = assistant.ask("장기연임 위원 수는 '17년과 '18년 사이 얼마나 감소했어?", uuid.uuid4().hex)
     assert a.route != "not_found" and "11명 줄었습니다" in a.answer, a.answer
     assert "5명 줄었습니다" not in a.answer
+
+
+def test_a_figure_of_another_year_than_the_statements_is_refused_with_what_is_there(assistant):
+    import uuid
+    a = assistant.ask("인권침해 상담이 2016년에는 몇 건이었어?", uuid.uuid4().hex)
+    assert a.route == "not_found" and "2018" in a.answer, a.answer
+    b = assistant.ask("인권침해 상담이 2018년에는 몇 건이었어?", uuid.uuid4().hex)
+    assert b.route == "passages" and "154건" in b.answer, b.answer
+
+
+def test_an_action_of_a_finding_is_found_under_its_subject_without_an_audit_word(assistant):
+    # '접수인원 9,158명' names no 청년수당: the finding's requirement is the subject it is said of
+    import uuid
+    a = assistant.ask("청년수당 1차 모집에 신청이 몇 명 들어왔어?", uuid.uuid4().hex)
+    assert "9,158명" in a.answer, a.answer

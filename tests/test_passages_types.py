@@ -282,3 +282,18 @@ def test_asked_who_runs_it_a_statement_naming_who_hosts_it_answers(assistant, co
     assistant.ask(f"{prog.program} 집행률 알려줘", sid)
     a = assistant.ask("그 프로그램은 어떤 기관이 운영하나요?", sid)
     assert a.route == "passages" and host in a.answer, a.answer
+
+
+def test_a_compound_kept_whole_in_the_report_holds_the_parts_asked():
+    from assistant.passages import _in_compounds
+    toks = frozenset({"공구대여소", "설치", "완료"})
+    assert _in_compounds(toks, ["공구", "대여", "소", "몇"]) == {"공구", "대여", "소"}
+    assert _in_compounds(toks, ["공구", "설치"]) == set()          # not side by side in one token
+    assert _in_compounds(toks, ["20", "17"]) == set()              # digits never join
+
+
+def test_years_named_reads_full_and_short_years_not_amounts():
+    from assistant.passages import years_named
+    assert years_named("2018년 상담(154건) 실시(’18. 6.30. 기준)") == {2018}
+    assert years_named("’17. 상반기 1,194건 → ’18. 상반기 1,486건") == {2017, 2018}
+    assert years_named("예산 2,017천원, 3.2~3.13. 접수") == set()

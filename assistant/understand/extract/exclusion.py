@@ -25,6 +25,9 @@ GAP_KO = 10        # '0원인 사업은 빼고': the noun between the condition 
 GAP_EN = 24
 
 
+# '빼라는 지적', '제외하라고 했는데', '빼 달라는 요구': what someone asked for, reported — no rows are left out
+# '몇 곳 뺐어?', '제외했나요': a finite past asks about an act of leaving out, not rows to leave out
+_REPORTED = re.compile(r"(?:라는|라고|란|랬|달라|달란|자는|자고|야\s?한다는|다는|다고|(?:뺐|했)(?:어요|어|나요|니|냐|습니까|는지)[?？.]*)$")
 GAP_NAME = 3       # '청년수당은 빼고': at most a particle and a space between a name and the cue
 _PARTICLE = re.compile(r"(?:은|는|을|를|이|가|들은|들을)\s?$")
 
@@ -43,9 +46,16 @@ def _cues(utt: Utterance) -> list[tuple[int, int]]:
             end = m.end
             while end < len(text) and not text[end].isspace():
                 end += 1
+            if _REPORTED.search(text[m.start:end]):
+                continue
             p = _PARTICLE.search(text[:m.start])
             out.append((p.start() if p else m.start, end))
     for cue in _KO.finditer(text):
+        word_end = cue.end()
+        while word_end < len(text) and not text[word_end].isspace():
+            word_end += 1
+        if _REPORTED.search(text[cue.start():word_end]):
+            continue
         if not any(s <= cue.start() < e or cue.start() <= s < cue.end() for s, e in out):
             out.append((cue.start(), cue.end()))
     return sorted(out)
