@@ -148,7 +148,7 @@ def answer_fact(question: str, utt: Utterance, answer_type: AnswerType | None, p
     extra = _content_nouns(utt)
     programs_of = {f.program for f in facts}
     # '<A>랑 <B> 각각 어디서 운영해?': every subject named that holds the label, not the first alone
-    many = bool(EACH.search(utt.squashed)) or len(set(programs)) >= 2
+    many = bool(EACH.search(utt.squashed)) or len(_distinct_names(programs)) >= 2
     if keys:
         ranked = sorted(scored.items(), key=lambda x: (-x[1], -len(_pairs(x[0]))))
         for name, s in ranked:
@@ -189,6 +189,13 @@ def answer_fact(question: str, utt: Utterance, answer_type: AnswerType | None, p
     if not picked:
         return None
     return _render(question, picked, lang, quote)
+
+
+def _distinct_names(names: list[str]) -> list[str]:
+    """Names that are not one inside another: a facility and the appendix programme that runs it
+    ('<…센터>' / '<…센터> 운영', both carried by '거기' after the facility's answer) are one subject."""
+    keys = sorted({name_key(n) for n in names if n}, key=len)
+    return [k for i, k in enumerate(keys) if not any(o in k for o in keys[:i])]
 
 
 def _dedupe(facts: list[Fact]) -> list[Fact]:

@@ -430,3 +430,10 @@ def test_a_word_only_a_sibling_programme_holds_names_that_sibling(assistant, cor
 def test_an_area_asked_with_eolma_is_answered_in_square_metres_not_refused_as_money(assistant):
     a = assistant.ask("혁신파크 연수동 연면적은 얼마나 되나요?", uuid.uuid4().hex)
     assert a.route == "passages" and "㎡" in a.answer, a.answer
+
+
+def test_a_facility_and_its_programme_are_one_subject_after_a_reference(assistant):
+    # the facility's answer leaves both its name and the appendix programme's: '거기' is one subject
+    a, b = talk(assistant, "동북권 NPO지원센터 운영은 누가 맡고 있어?", "거기 위탁 기간도 알려줘")
+    assert "강북풀뿌리" in a.answer, a.answer
+    assert "’20.6" in b.answer and "’19.11" not in b.answer, b.answer
