@@ -381,7 +381,7 @@ class Assistant:
                 and not re.search(HEADCOUNT + r"|명|인원|팀", utt.squashed.lower()):
             # '<부서> 사업 몇 개 있어?': the appendix rows of that department are counted
             return "budget", scores, method + "+slots:programme_count"
-        if intent == "validation" and evidence == "budget" and not validation_answer.kinds_for(utt.squashed):
+        if intent == "validation" and evidence == "budget" and not check_asked(utt, scopes):
             # no check of the report's consistency is asked ('기본경비 빼고 세부사업 몇 개'): the tables answer
             return "budget", scores, method + "+slots:budget_not_validation"
         overridable = OVERRIDABLE_STRONG if strong else OVERRIDABLE_WEAK
@@ -815,6 +815,19 @@ BARE_ASK = re.compile(r"(?:and\s+|그리고\s?|또\s?)?(?:when|where|who|why|how
                       r"(?:\s?(?:이야|예요|에요|인가요|야|요|죠|니))?\s*[?？.!]*", re.I)
 # a figure or a thing asked as the bureau put it: '얼마라고 했어', '몇 개라고 답했어', '언제라고 밝혔어'
 REPORTED_ASK = re.compile(r"(?:얼마|몇(?:%|퍼센트|[가-힣]{0,2})|뭐|무엇|어디|언제)(?:이|이었다|였다|다)?라고(?:했|답|밝|설명|말|회신|보고|하)")
+def check_asked(utt: Utterance, scopes: set[str]) -> bool:
+    """The question asks whether figures agree: a check word ('맞아', '일치', '차이'), or a topic of the
+    checks — but one source named as the basis ('별첨1 기준으로 순위', '별첨에 나온 사업 몇 개') is where
+    to read, not a comparison of the two."""
+    if "validation" in scopes:
+        return True
+    kinds = validation_answer.kinds_for(utt.squashed)
+    if kinds and kinds[0] == "body_appendix_mismatch":
+        sq = utt.squashed.lower()
+        return bool(re.search(r"본문|body", sq) and re.search(r"별첨|appendix", sq))
+    return bool(kinds)
+
+
 # '<명사> 비율': the rate of that noun's share ('정규직 비율', '여성 비율')
 RATE_OF = re.compile(r"([가-힣A-Za-z]{2,})\s?(?:의\s?)?비율")
 

@@ -223,3 +223,24 @@ def test_a_period_asked_beside_a_budget_word_is_a_question_for_the_text(assistan
     # a rate or an amount beside the same word stays with the tables
     b = assistant.ask("서울혁신파크 운영 계약액은 얼마야?", uuid.uuid4().hex)
     assert b.route == "budget", b.answer
+
+
+def test_the_appendix_named_as_the_basis_is_no_check(assistant):
+    # '별첨 기준' says where to read the figures; a check compares the two sources or asks 맞아/차이
+    import uuid
+    a = assistant.ask("별첨 기준으로 지출률 제일 낮은 세부사업 2개만 알려줘", uuid.uuid4().hex)
+    assert a.route == "budget" and "작은 순 2개" in a.answer, a.answer
+    b = assistant.ask("별첨에 실린 사업 중 기본경비 빼면 몇 개 남아?", uuid.uuid4().hex)
+    assert b.route == "budget" and "55개" in b.answer, b.answer
+    c = assistant.ask("본문과 별첨의 서울혁신파크 운영 예산현액이 서로 달라?", uuid.uuid4().hex)
+    assert c.route == "validation" and "7,535,737" in c.answer, c.answer
+
+
+def test_check_asked_needs_both_sources_or_a_check_word():
+    from assistant.service import check_asked
+    from assistant.understand.normalize import utterance
+    assert not check_asked(utterance("별첨1 기준으로 세부사업 예산현액 순위 1~3위 뽑아줘"), set())
+    assert not check_asked(utterance("별첨에 나온 세부사업은 몇 개야?"), set())
+    assert check_asked(utterance("본문이랑 별첨 예산현액 비교해 줘"), set())
+    assert check_asked(utterance("별첨 합계가 맞아?"), {"validation"})
+    assert check_asked(utterance("부서 합계랑 소계 더하면 같아?"), set())
