@@ -313,11 +313,6 @@ def handle_audit_topic(ctx, req: Request) -> Outcome:
                             departments=tuple(req.departments), within=tuple(req.extra.get("within", ())))
         if ans is not None and ans.route == "not_found" and req.extra.get("topic_fallback") == "detail":
             ans = None                # a passage already named a finding: that one is the answer
-        if ans is not None and ans.route == "audit" and req.extra.get("topic_fallback") == "detail" \
-                and isinstance(ans.data, dict) and not ans.data.get("type_held", True):
-            # a question with no audit word, handed over because a finding was the best passage, whose
-            # finding holds no value of the kind asked: the reports do not say it (what it does say, quoted)
-            return not_found(req, ans.answer)
         if ans is not None and ans.route == "audit" and "slots:audit_year" in req.extra.get("intent_method", "") \
                 and isinstance(ans.data, dict) and not ans.data.get("type_held", True):
             # a table figure of another year than the tables': the audit text was its only other

@@ -510,7 +510,9 @@ class PassageFinder:
         # '…청년활력공간 확충'): the heading's words count for it, at HEADING_WEIGHT
         head = self.heading_tokens(unit) - toks
         if head:
-            s += HEADING_WEIGHT * sum(w for t, w in weight.items() if not _holds(toks, t) and _holds(head, t)) / total
+            # (a one-letter term — '소' of a split '…대여소' — says nothing of a subject)
+            s += HEADING_WEIGHT * sum(w for t, w in weight.items()
+                                      if t not in held and len(t) >= 2 and _holds(head, t)) / total
         if terms and _CHANGE_ASK.search(" ".join(terms)) and _CHANGE_SHOWN.search(unit.text):
             s += ANSWER_TYPE_BONUS / 2          # '몇 개소로 늘어나?': a statement with 'A ⇒ B'
 
