@@ -274,6 +274,17 @@ class FindingFinder:
         lead = self.choose(question_ko, best_id, at, k=2)
         return self._render(question, best_id, lead, at, others, lang)
 
+    def answer_within(self, question: str, context: str, aid: str, answer_type: AnswerType, lang: str = "ko") -> Answer | None:
+        """A follow-up on one finding ('그때 최종 대상자로 뽑힌 인원은요?' after its 2차 모집 question): that
+        finding's statements chosen by the turn's type, its words and, as context, the last question's."""
+        if aid not in self._statements or not question.strip():
+            return None
+        q = f"{context} {question[:MAX_QUESTION_CHARS]}".strip()
+        if lang == "en":
+            q = f"{q} {PassageFinder.korean_keywords(q)}"
+        lead = self.choose(q, aid, answer_type, k=2)
+        return self._render(question, aid, lead, answer_type, [], lang) if lead else None
+
     def _head(self, r, lang: str) -> str:
         depts = ", ".join(r["departments"])
         printed = f" (표기: {r['status_printed']})" if r["status_printed"] != r["status"] else ""

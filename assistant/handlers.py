@@ -77,6 +77,7 @@ MAX_KEPT_STATEMENTS = 4  # statements of a text answer kept for the next turn to
 UNIT_ASKED = (r"(?:부서|소관|담당|담당관)\S{0,4}(?:어디|어느|누구|뭐|무슨|알려)|(?:어느|어떤|무슨)(?:부서|담당관|과|팀)"
               r"|소관부서|담당부서|division|department")
 SHORT_TURN = 16          # squashed characters: a turn this short leans on the last one for what it leaves out
+FOLLOWUP_FACT_KINDS = {"count", "date", "period", "place", "org", "amount", "rate", "area", "person"}
 FALLBACK_PAIRS = 8.0      # letter-pair weight a finding must share with a question that had no audit word
 
 
@@ -301,6 +302,14 @@ def handle_audit_detail(ctx, req: Request) -> Outcome:
                               "직전 지적사항의 소관 부서", cites, 0.0),
                        req.state.after(route="audit", question=req.question,
                                        departments=tuple(item["departments"])))     # '그 부서 …' next
+    at = req.extra.get("answer_type")
+    finder = ctx.findings_finder() if req.redirect_from == "followup" and at is not None \
+        and at.kind in FOLLOWUP_FACT_KINDS else None
+    if finder is not None:
+        # '그때 최종 대상자로 뽑힌 인원은요?': a fact of the finding just discussed — its statement, not the whole finding
+        ans = finder.answer_within(req.question, req.state.question, item_id, at, req.lang)
+        if ans is not None:
+            return Outcome(ans, req.state.after(route="audit", question=req.question, audit_items=(item_id,)))
     res = ctx.audit_tool.run(AuditQuery("detail", item_id=item_id))
     method = req.extra.get("method", "")
     return _audit_render(ctx, req, res, req.state, method)

@@ -307,7 +307,8 @@ class Assistant:
             if state.route == "audit" and "metric" not in kinds and (
                     (refs and not slots - {"status", "category", "aggregate", "entity"})
                     or (short and (({"status", "category"} & kinds) or not slots))):
-                if state.audit_item and ("it" in refs or short) and not {"status", "category"} & kinds \
+                fact_asked = bool(asks & FACT_ASKS) and not counts_findings(utt, mentions)
+                if state.audit_item and ("it" in refs or short or fact_asked) and not {"status", "category"} & kinds \
                         and ("aggregate" not in kinds or not counts_findings(utt, mentions)):
                     # '거기 뭐라고 했어?', '지금 몇 개소야?': the finding just discussed (a count of other things is its content)
                     return "audit_followup", scores, method + "+followup:finding"

@@ -437,3 +437,14 @@ def test_a_facility_and_its_programme_are_one_subject_after_a_reference(assistan
     a, b = talk(assistant, "동북권 NPO지원센터 운영은 누가 맡고 있어?", "거기 위탁 기간도 알려줘")
     assert "강북풀뿌리" in a.answer, a.answer
     assert "’20.6" in b.answer and "’19.11" not in b.answer, b.answer
+
+
+def test_a_fact_of_the_finding_just_discussed_is_its_statement(assistant):
+    # a follow-up asking a count of the finding's own things: that finding's statement, the last
+    # question as context — not the 76-item count table, not the whole finding
+    a, b = talk(assistant, "청년수당 대상자가 줄었다는 지적에 시는 어떻게 답했어?", "그럼 2차 때 접수한 인원은 몇 명이야?")
+    assert a.route == "audit" and "A11" in a.answer, a.answer
+    assert b.route == "audit" and b.answer.index("6,527명") < b.answer.index("—"), b.answer
+    c, d = talk(assistant, "회의록에 서명 안 한 위원회 문제 지적 처리됐어?", "그러면 '18년 3월 조사에서는 그런 위원회가 몇 개였대?")
+    assert "A20" in c.answer, c.answer
+    assert d.route == "audit" and "36개" in d.answer and "모두 76건" not in d.answer, d.answer
