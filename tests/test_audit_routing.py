@@ -180,3 +180,11 @@ def test_an_action_of_a_finding_is_found_under_its_subject_without_an_audit_word
     import uuid
     a = assistant.ask("청년수당 1차 모집에 신청이 몇 명 들어왔어?", uuid.uuid4().hex)
     assert "9,158명" in a.answer, a.answer
+
+
+def test_a_reason_asked_beside_a_budget_word_is_read_from_the_text(assistant):
+    import uuid
+    a = assistant.ask("협치 사업 예산 집행 잔액이 많았던 원인은 뭐였어?", uuid.uuid4().hex)
+    assert a.route != "budget" and "서울연구원" in a.answer, a.answer
+    b = assistant.ask("지역협치 활성화 예산 집행률은?", uuid.uuid4().hex)      # no reason asked: the table
+    assert b.route == "budget" and "19.9%" in b.answer, b.answer
