@@ -104,6 +104,8 @@ def seeds(utt: Utterance, taken: Sequence[tuple[int, int]] = ()) -> list[Mention
     found = longest_first(found)
     out = []
     for m in found:                      # an amount followed by '률/비율/rate' is its rate
+        if _modifies_other_thing(text, m.span):
+            continue
         rate = rate_of.get(m.value.name)
         if rate:
             s = suffix.match(text, m.span[1])
@@ -111,6 +113,23 @@ def seeds(utt: Utterance, taken: Sequence[tuple[int, int]] = ()) -> list[Mention
                 m = mention(utt, KIND, Metric(rate), (m.span[0], s.end()), m.source + "+rate")
         out.append(m)
     return longest_first(out)
+
+
+# what a spending verb's clause may describe: money, or the rows that hold it ('다 쓴 사업', '안 나간 돈')
+_MONEY_OR_ROW = re.compile(r"(?:돈|금액|예산|액|비용|사업|세부사업|곳|데|부서|담당관|과|항목|거|것|게|건|프로그램|분|부분|규모|비율|률|율)")
+
+
+_SPENDING_CLAUSE = re.compile(r"(?:나간|쓴|집행된|지출된|집행한|지출한|사용한)$")     # a spending verb's adnominal form
+
+
+def _modifies_other_thing(text: str, span: tuple[int, int]) -> bool:
+    """A spending word in a relative clause ('아직 안 나간 ___') that describes a noun neither money nor a
+    row of the tables ('…안 나간 특수임무유공자회', '안 나간 입주단체': tenants that did not move out)."""
+    words = text[span[0]:span[1]].split()
+    if not words or not _SPENDING_CLAUSE.search(words[-1]):
+        return False                     # '나간 돈', '남은 예산', '연말까지는': no clause left open
+    nxt = re.match(r"\s+([가-힣]+)", text[span[1]:])
+    return bool(nxt) and not _MONEY_OR_ROW.match(nxt.group(1))
 
 
 def typos(utt: Utterance, taken: Sequence[tuple[int, int]] = ()) -> list[Mention]:
