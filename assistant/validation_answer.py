@@ -34,7 +34,7 @@ def _with_units(message: str) -> str:
 def kinds_for(sq: str) -> tuple[str, ...]:
     for ks, pattern in TOPICS:
         if re.search(pattern, sq):
-            if ks[0] == "department_sum_mismatch" and re.search("본문|별첨", sq) and not re.search("부서|소계", sq):
+            if ks[0] == "department_sum_mismatch" and re.search("본문|별첨", sq) and not re.search("부서|소계|담당관|division|department", sq):
                 continue
             return ks
     return ()

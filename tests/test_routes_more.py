@@ -244,3 +244,10 @@ def test_check_asked_needs_both_sources_or_a_check_word():
     assert check_asked(utterance("본문이랑 별첨 예산현액 비교해 줘"), set())
     assert check_asked(utterance("별첨 합계가 맞아?"), {"validation"})
     assert check_asked(utterance("부서 합계랑 소계 더하면 같아?"), set())
+
+
+def test_a_department_sum_checked_in_the_appendix_is_the_sum_check():
+    # '별첨에서 <담당관> … 더하면 합계랑 맞아?' checks a department's sum, read in the appendix — not body vs appendix
+    from assistant.validation_answer import kinds_for
+    assert kinds_for("별첨에서청년정책담당관세부사업예산더하면담당관합계랑같아?")[0] == "department_sum_mismatch"
+    assert kinds_for("본문이랑별첨예산현액같아?")[0] == "body_appendix_mismatch"
