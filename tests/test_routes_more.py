@@ -251,3 +251,8 @@ def test_a_department_sum_checked_in_the_appendix_is_the_sum_check():
     from assistant.validation_answer import kinds_for
     assert kinds_for("별첨에서청년정책담당관세부사업예산더하면담당관합계랑같아?")[0] == "department_sum_mismatch"
     assert kinds_for("본문이랑별첨예산현액같아?")[0] == "body_appendix_mismatch"
+
+
+def test_written_correctly_asks_a_check(assistant):
+    a = ask(assistant, "육아휴직 인원 괄호 내역이 맞게 써 있어?")
+    assert a.route == "validation" and "4명" in a.answer, a.answer
