@@ -352,7 +352,7 @@ class Assistant:
         evidence, strong = slot_evidence(kinds, mentions, utt.text)
         if (intent == "budget" or evidence == "budget") and not kinds & {"comparison", "order", "derived"} \
                 and (any(m.kind == "answer_type" and m.source == "morph:how" for m in mentions)
-                     or WHY_ASKED.search(utt.text.lower())):
+                     or WHY_ASKED.search(utt.text.lower()) or HOW_ACTED.search(utt.squashed)):
             # (a reason asked — '예산이 남은 건 왜야?', '집행률이 낮은 이유' — is the text's too)
             # '미집행 생긴 문제, 모집을 어떻게 바꿨어?': what was done about it — the text's, not a figure
             return "passages", scores, method + "+slots:manner_asked"
@@ -806,6 +806,8 @@ BUDGET_SLOTS = {"metric", "derived", "exclusion"}
 TABLE_SCOPES = ("citizen", "admin", "include_admin", "body")      # scope words of the budget table only
 AUDIT_SLOTS = {"status", "category"}
 MEASURE_SLOTS = {"metric", "derived", "exclusion", "comparison", "order", "aggregate", "scope"}
+# what was or will be done ('끝나면 어떻게 한대', '어떻게 조치했어') — not '예산 어떻게 돼' (the figure)
+HOW_ACTED = re.compile(r"어떻게(?:한대|한다고|할(?:거|건|지|예정|계획)|하기로|하겠|처리|대응|조치|했|하였|진행|바뀌|개선|반영)")
 # a reason asked: the report's or the bureau's explanation, never a table figure
 WHY_ASKED = re.compile(r"(?<![가-힣])왜(?![가-힣])|왜냐|이유|원인|까닭|때문(?:인가|이야|이에요|인지|이죠|이냐|일까)|\bwhy\b|\breason")
 TEXT_ASKS = {"place", "org", "date", "period", "person", "how", "area"}

@@ -448,3 +448,10 @@ def test_a_fact_of_the_finding_just_discussed_is_its_statement(assistant):
     c, d = talk(assistant, "회의록에 서명 안 한 위원회 문제 지적 처리됐어?", "그러면 '18년 3월 조사에서는 그런 위원회가 몇 개였대?")
     assert "A20" in c.answer, c.answer
     assert d.route == "audit" and "36개" in d.answer and "모두 76건" not in d.answer, d.answer
+
+
+def test_what_will_be_done_after_a_fact_is_the_text_not_a_commitment_figure(assistant):
+    # '계약' is a budget word (원인행위), but '계약 끝나면 어떻게 할 예정' asks a plan of the text
+    a, b = talk(assistant, "마을공동체 종합지원센터는 누가 위탁받아 운영해?", "계약 기간 끝나면 어떻게 할 예정이야?")
+    assert "마을" in a.answer
+    assert b.route == "passages" and "재계약" in b.answer, b.answer

@@ -256,3 +256,9 @@ def test_a_department_sum_checked_in_the_appendix_is_the_sum_check():
 def test_written_correctly_asks_a_check(assistant):
     a = ask(assistant, "육아휴직 인원 괄호 내역이 맞게 써 있어?")
     assert a.route == "validation" and "4명" in a.answer, a.answer
+
+
+def test_how_acted_is_a_plan_or_an_action_not_a_figure():
+    from assistant.service import HOW_ACTED
+    assert HOW_ACTED.search("계약끝나면어떻게한대?") and HOW_ACTED.search("그럼어떻게할예정이야")
+    assert not HOW_ACTED.search("청년수당예산어떻게돼?")
