@@ -809,7 +809,7 @@ MEASURE_SLOTS = {"metric", "derived", "exclusion", "comparison", "order", "aggre
 # what was or will be done ('끝나면 어떻게 한대', '어떻게 조치했어') — not '예산 어떻게 돼' (the figure)
 HOW_ACTED = re.compile(r"어떻게(?:한대|한다고|할(?:거|건|지|예정|계획)|하기로|하겠|처리|대응|조치|했|하였|진행|바뀌|개선|반영)")
 # a reason asked: the report's or the bureau's explanation, never a table figure
-WHY_ASKED = re.compile(r"(?<![가-힣])왜(?![가-힣])|왜냐|이유|원인|까닭|때문(?:인가|이야|이에요|인지|이죠|이냐|일까)|\bwhy\b|\breason")
+WHY_ASKED = re.compile(r"(?<![가-힣])왜(?![가-힣])|왜냐|이유|원인(?!\s?행위)|까닭|때문(?:인가|이야|이에요|인지|이죠|이냐|일까)|\bwhy\b|\breason")
 TEXT_ASKS = {"place", "org", "date", "period", "person", "how", "area"}
 TEXT_ONLY_ASKS = {"date", "period", "person"}      # no table figure answers these      # answer types the report's text holds
 HEADCOUNT = r"정원|현원|headcount|staffnumber|numberofstaff|authori[sz]edstaff"

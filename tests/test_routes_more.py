@@ -262,3 +262,9 @@ def test_how_acted_is_a_plan_or_an_action_not_a_figure():
     from assistant.service import HOW_ACTED
     assert HOW_ACTED.search("계약끝나면어떻게한대?") and HOW_ACTED.search("그럼어떻게할예정이야")
     assert not HOW_ACTED.search("청년수당예산어떻게돼?")
+
+
+def test_a_reason_word_is_not_the_commitment_measure():
+    from assistant.service import WHY_ASKED
+    assert WHY_ASKED.search("집행이 늦은 원인은?") and WHY_ASKED.search("왜 안 썼어")
+    assert not WHY_ASKED.search("공유서울 확산 원인행위 금액") and not WHY_ASKED.search("원인 행위율")
