@@ -59,6 +59,12 @@ DATE_MATCH, DATE_OTHER = 0.3, -0.3     # a statement as of the date asked / as o
 SECOND_RATIO = 0.75                    # a second statement leads only when it scores this close
 
 
+# the status of a finding asked ('처리 상태가 뭐로 돼 있어', '완료됐어?', 'what is its status')
+STATUS_ASKED = re.compile(r"(?:처리|추진|진행|조치)?\s?(?:상태|상황)(?:가|는|은|이)?\s?(?:뭐|무엇|어떻게|어때|어떤|완료)"
+                          r"|완료(?:됐|되었|했|된)(?:어|나|니|는지|습니까|나요|어요|거야)|끝났(?:어|나|니|는지|나요)"
+                          r"|\bstatus\b|is it (?:done|complete|finished)")
+
+
 def month_days(text: str) -> set[tuple[int, int]]:
     """The (month, day) dates a text gives: '6.30', '’18.6.30.', '6월 30일'."""
     out = set()
@@ -309,6 +315,10 @@ class FindingFinder:
             lines.append(f"On audit finding {r['id']} the bureau reports (quoted in Korean):")
         if note:
             lines.append(note)
+        if STATUS_ASKED.search(question.lower()):
+            # '처리 상태가 뭐로 돼 있어?': the status answers first, the statements after it
+            printed = f" (표기: {r['status_printed']})" if r["status_printed"] != r["status"] else ""
+            lines.append(f"추진상황: {r['status']}{printed}" if lang == "ko" else f"status: {r['status']}{printed}")
         lines += [f"{'추진내용' if st.part == '추진내용' else '향후계획'}: {st.text}" if lang == "ko"
                   else f"{'action' if st.part == '추진내용' else 'plan'}: {st.text}" for _, st in lead]
         if calc:

@@ -188,3 +188,11 @@ def test_a_reason_asked_beside_a_budget_word_is_read_from_the_text(assistant):
     assert a.route != "budget" and "서울연구원" in a.answer, a.answer
     b = assistant.ask("지역협치 활성화 예산 집행률은?", uuid.uuid4().hex)      # no reason asked: the table
     assert b.route == "budget" and "19.9%" in b.answer, b.answer
+
+
+def test_the_status_asked_of_a_finding_leads_its_answer(assistant):
+    import uuid
+    a = assistant.ask("위원회 회의록에 서명 안 한 문제 지적, 처리 상황이 어때?", uuid.uuid4().hex)
+    assert a.route == "audit" and a.answer.splitlines()[0] == "추진상황: 추진중", a.answer
+    b = assistant.ask("위원회 회의록에 서명 안 한 문제 지적에 뭐라고 답했어?", uuid.uuid4().hex)
+    assert not b.answer.startswith("추진상황"), b.answer          # the action asked, not the status
