@@ -352,7 +352,8 @@ class Assistant:
         evidence, strong = slot_evidence(kinds, mentions, utt.text)
         if (intent == "budget" or evidence == "budget") and not kinds & {"comparison", "order", "derived"} \
                 and (any(m.kind == "answer_type" and m.source == "morph:how" for m in mentions)
-                     or WHY_ASKED.search(utt.text.lower()) or HOW_ACTED.search(utt.squashed)):
+                     or ((WHY_ASKED.search(utt.text.lower()) or HOW_ACTED.search(utt.squashed))
+                         and intent != "validation" and "validation" not in scopes)):
             # (a reason asked — '예산이 남은 건 왜야?', '집행률이 낮은 이유' — is the text's too)
             # '미집행 생긴 문제, 모집을 어떻게 바꿨어?': what was done about it — the text's, not a figure
             return "passages", scores, method + "+slots:manner_asked"

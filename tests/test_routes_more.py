@@ -268,3 +268,8 @@ def test_a_reason_word_is_not_the_commitment_measure():
     from assistant.service import WHY_ASKED
     assert WHY_ASKED.search("집행이 늦은 원인은?") and WHY_ASKED.search("왜 안 썼어")
     assert not WHY_ASKED.search("공유서울 확산 원인행위 금액") and not WHY_ASKED.search("원인 행위율")
+
+
+def test_why_two_figures_disagree_is_a_check(assistant):
+    a = ask(assistant, "주요기능 표 사회혁신담당관 예산은 왜 별첨 부서 합계랑 다르게 나와?")
+    assert a.route == "validation", a.answer
