@@ -57,6 +57,7 @@ _NONE_COMPOSED = re.compile(rf"{_SPEND}\S{{0,3}}\s?(?:아직\s?)?{_ZERO}\s?(?:\S
                             r"|spent\s(?:nothing|zero|0\b)")
 _SOME_SPENT = re.compile(r"조금이라도\s?(?:돈이\s?)?(?:지출|집행|쓴|썼|나간)|(?:지출|집행|돈)(?:이|액이)?\s?조금이라도\s?(?:있|발생|나간|쓴)|(?:지출|집행)(?:이|액이|실적이)?\s?(?:있는|있었|있던|발생한)"
                          r"|(?:spent|spending)\s(?:something|anything)|any spending|some spending|non-?zero spending")
+_MONEY_AFTER = re.compile(r"\S{0,2}\s?(?:예산|돈|금액|액수|잔액)")
 WINDOW = 14        # letters between the metric word and the number
 
 
@@ -169,5 +170,7 @@ def extract(utt: Utterance, quantities: Sequence[Mention], metrics: Sequence[Men
                              (_NONE_COMPOSED, Comparison("==", Quantity(0.0, "천원", "0"), "spent"), "rule:none_spent"),
                              (_SOME_SPENT, Comparison(">", Quantity(0.0, "천원", "0"), "spent"), "rule:some_spent")):
         for m in rx.finditer(text):
+            if source == "rule:none_spent" and _MONEY_AFTER.match(text, m.end()):
+                continue             # '지출되지 않은 예산': the unspent amount (a measure), not rows with nothing spent
             out.append(mention(utt, KIND, comp, m.span(), source))
     return out
