@@ -429,7 +429,11 @@ def handle_organization(ctx, req: Request) -> Outcome:
     leans = req.state.route == "organization" and (any(m.kind == "reference" for m in req.mentions)
                                                    or not re.search(r"정원|현원|quota|current", req.utt.squashed.lower()))
     last = re.sub(r"\s+", "", req.state.question or "").lower() if leans else ""
-    out = organization.answer(ctx.corpus, req.utt.squashed, depts, superl, req.lang, last=last)
+    sq = req.utt.squashed
+    if req.lang == "en" and getattr(ctx, "passages", None) is not None:
+        # an English duty ('who handles … human rights violations') is matched on the report's Korean words
+        sq += re.sub(r"\s+", "", ctx.passages.korean_keywords(req.question))
+    out = organization.answer(ctx.corpus, sq, depts, superl, req.lang, last=last)
     if out is None:
         return Outcome(Answer(req.question, "", "passages"), req.state, redirect="passages",
                        redirect_extra=(("route", "organization"),))

@@ -62,9 +62,11 @@ def answer(corpus: Corpus, sq: str, depts: list[str], superl: str | None, lang: 
     if not org:
         return None
     doc = org[0].doc
-    if not depts and re.search(UNIT_ASK, sq):
+    if re.search(UNIT_ASK, sq):
         owner = duty_owner(corpus, sq)
-        if owner is not None:
+        # (a department the duty's own words name — English 'human rights' — is the owner only when it is the
+        # one whose duty line holds them)
+        if owner is not None and (not depts or owner[0].department in depts):
             f, duty = owner
             text = (f"'{duty}'은(는) {f.department}의 업무입니다 (부서별 주요기능 표)." if lang == "ko"
                     else f"'{duty}' is a duty of {f.department} (the table of each division's main functions).")

@@ -273,3 +273,15 @@ def test_a_reason_word_is_not_the_commitment_measure():
 def test_why_two_figures_disagree_is_a_check(assistant):
     a = ask(assistant, "주요기능 표 사회혁신담당관 예산은 왜 별첨 부서 합계랑 다르게 나와?")
     assert a.route == "validation", a.answer
+
+
+def test_an_english_duty_is_matched_on_the_reports_korean_words(assistant):
+    # the duty's English words name a department too ('human rights'); the duty line decides the owner
+    q = "Which department is in charge of counselling on human rights violations and running the remedy committee?"
+    kw = assistant._ctx.passages.korean_keywords(q)
+    sq = (q + kw).replace(" ", "").lower()
+    out = organization.answer(assistant._ctx.corpus, sq, ["인권담당관"], None, "en")
+    assert out is not None and "is a duty of 인권담당관" in out[0], out
+    # a department named whose duty lines do not hold the words is no owner
+    assert organization.answer(assistant._ctx.corpus, sq, ["청년정책담당관"], None, "en") is None or \
+        "is a duty of" not in organization.answer(assistant._ctx.corpus, sq, ["청년정책담당관"], None, "en")[0]
