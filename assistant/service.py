@@ -352,7 +352,7 @@ class Assistant:
         evidence, strong = slot_evidence(kinds, mentions, utt.text)
         if (intent == "budget" or evidence == "budget") and not kinds & {"comparison", "order", "derived"} \
                 and (any(m.kind == "answer_type" and m.source == "morph:how" for m in mentions)
-                     or ((WHY_ASKED.search(utt.text.lower()) or HOW_ACTED.search(utt.squashed))
+                     or ((why_asked(utt, mentions) or HOW_ACTED.search(utt.squashed))
                          and intent != "validation" and "validation" not in scopes)):
             # (a reason asked — '예산이 남은 건 왜야?', '집행률이 낮은 이유' — is the text's too)
             # '미집행 생긴 문제, 모집을 어떻게 바꿨어?': what was done about it — the text's, not a figure
@@ -834,6 +834,12 @@ def check_asked(utt: Utterance, scopes: set[str]) -> bool:
         sq = utt.squashed.lower()
         return bool(re.search(r"본문|body", sq) and re.search(r"별첨|appendix", sq))
     return bool(kinds)
+
+
+def why_asked(utt: Utterance, mentions) -> bool:
+    """A reason word that is no part of a measure the extractors read ('원인행이율' is a typo of 원인행위율)."""
+    metrics = [m.span for m in mentions if m.kind == "metric"]
+    return any(not any(a <= w.start() < b for a, b in metrics) for w in WHY_ASKED.finditer(utt.text.lower()))
 
 
 # '<명사> 비율': the rate of that noun's share ('정규직 비율', '여성 비율')

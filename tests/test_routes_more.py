@@ -285,3 +285,11 @@ def test_an_english_duty_is_matched_on_the_reports_korean_words(assistant):
     # a department named whose duty lines do not hold the words is no owner
     assert organization.answer(assistant._ctx.corpus, sq, ["청년정책담당관"], None, "en") is None or \
         "is a duty of" not in organization.answer(assistant._ctx.corpus, sq, ["청년정책담당관"], None, "en")[0]
+
+
+def test_a_reason_word_inside_a_misspelt_measure_asks_no_reason(assistant):
+    from assistant.service import why_asked
+    utt, mentions = assistant._read("철거현장 인권지킴이단 운영 원인행이율 알려줘")
+    assert any(m.kind == "metric" for m in mentions) and not why_asked(utt, mentions)
+    utt, mentions = assistant._read("인권지킴이단 예산이 남은 원인이 뭐야?")
+    assert why_asked(utt, mentions)
