@@ -266,6 +266,9 @@ def rerank_in_department(frame, mentions, state: DialogueState, catalog, squashe
                    clarify=(), clarify_reason="", not_found="")
 
 
+MAX_KEPT_ROWS = 60       # rows of a budget answer the state keeps (handlers.handle_budget): a list that long may be cut
+
+
 def same_target(frame, mentions, state: DialogueState, catalog, squashed: str):
     """'그 사업의 지출액은?' / '거기 지금까지 쓴 돈은?': the last target(s), a new measure."""
     if _has_target(frame, mentions) or any(m.kind == "unknown_name" for m in mentions):
@@ -273,10 +276,12 @@ def same_target(frame, mentions, state: DialogueState, catalog, squashed: str):
     if not (_refs(mentions, "it") or _refs(mentions, "among") or _refs(mentions, "other")) and not frame.metrics_explicit \
             and not _metrics(mentions):
         return None
-    targets = state.programs or state.departments or state.result_names[:2]
+    sums = any(m.kind == "aggregate" and m.value.op == "sum" for m in mentions)
+    rows = state.result_names if sums and len(state.result_names) < MAX_KEPT_ROWS else state.result_names[:2]
+    targets = state.programs or state.departments or rows
     if not targets:
         return None
-    if len(targets) > 1:
+    if len(targets) > 1 and not sums:
         picked = catalog.disambiguate(list(targets), squashed)     # '거기 운영 예산은?' after a name for two
         if len(picked) == 1:
             targets = tuple(picked)
@@ -288,7 +293,10 @@ def same_target(frame, mentions, state: DialogueState, catalog, squashed: str):
         return None          # a new superlative or count stands on its own
     last = state.budget_query
     metrics = new_metrics or (last.metrics if last else ("budget",))
-    q = _lookup(tuple(targets[:6]), metrics, set(catalog.departments))
+    summed = len(targets) > 1 and sums
+    q = _lookup(tuple(targets if summed else targets[:6]), metrics, set(catalog.departments))
+    if summed:
+        q = replace(q, operation="sum")      # '그 사업들 예산현액 다 합치면?': one total over all of them
     if frame_q is not None and frame_q.conditions:
         q = replace(q, conditions=frame_q.conditions)       # '거기 다 쓴 거야?': a check of the same target
     return replace(frame, query=q, targets=tuple(targets), clarify=(), clarify_reason="", not_found="")

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
-from . import audit_answer, budget_answer, fmt, organization, validation_answer
+from . import audit_answer, budget_answer, fmt, followups, organization, validation_answer
 from .answer import Answer, Citation
 from .audit import AuditQuery
 from .budget import BudgetQuery
@@ -188,7 +188,7 @@ def handle_budget(ctx, req: Request) -> Outcome:
         programs = tuple(n for n in named if n not in ctx.catalog.departments)
         departments = tuple(n for n in named if n in ctx.catalog.departments)
     nxt = state.after(route="budget", budget_query=bq, candidates=(), question=req.question,
-                      result_names=rows[:60], entity_history=state.with_named(named),
+                      result_names=rows[:followups.MAX_KEPT_ROWS], entity_history=state.with_named(named),
                       metric_history=state.metric_history + tuple(bq.metrics[:1]),
                       programs=programs if named else state.programs,
                       departments=departments if named else state.departments)

@@ -455,3 +455,11 @@ def test_what_will_be_done_after_a_fact_is_the_text_not_a_commitment_figure(assi
     a, b = talk(assistant, "마을공동체 종합지원센터는 누가 위탁받아 운영해?", "계약 기간 끝나면 어떻게 할 예정이야?")
     assert "마을" in a.answer
     assert b.route == "passages" and "재계약" in b.answer, b.answer
+
+
+def test_those_programmes_summed_is_one_total_over_all_of_them(assistant):
+    # after a count of many rows, '그 사업들 … 다 합치면' sums every one of them (not the first two)
+    a, b = talk(assistant, "지출률 30% 미만인 사업 몇 개야?", "그 사업들 예산현액 다 합치면 얼마야?")
+    df = assistant._ctx.budget_tool.df
+    rows = df[(df["source"] == "appendix") & (df["level"] == "program") & (df["spent_rate"] < 30)]
+    assert f"{len(rows)}개의 합계" in b.answer and f"{int(rows['budget'].sum()):,}천원" in b.answer, b.answer
