@@ -719,6 +719,17 @@ class PassageFinder:
             if not kept:
                 return None
             scored = kept
+        quoted = re.findall(r"[가-힣]{2,}", question) if lang == "en" else []
+        if quoted:
+            # an English question quoting a Korean name ('the Youth Life Design School (청년인생설계학교)'):
+            # a statement must hold it, or sit under it — none does, the text does not say
+            qterms = [t for t in self.query_terms(" ".join(quoted)) if len(t) >= 2]
+            need = (len(qterms) + 1) // 2        # most of the name: '청년' alone is in every youth statement
+            kept = [x for x in scored if sum(_holds(self.tokens_of(x[1]), t) or _holds(self.heading_tokens(x[1]), t)
+                                             for t in qterms) >= need] if qterms else scored
+            if not kept:
+                return None
+            scored = kept
         note = ""
         asked_years = years_named(question)
         if asked_years:

@@ -293,3 +293,13 @@ def test_a_reason_word_inside_a_misspelt_measure_asks_no_reason(assistant):
     assert any(m.kind == "metric" for m in mentions) and not why_asked(utt, mentions)
     utt, mentions = assistant._read("인권지킴이단 예산이 남은 원인이 뭐야?")
     assert why_asked(utt, mentions)
+
+
+def test_an_english_question_quoting_a_korean_name_is_answered_from_that_name_only(assistant):
+    from assistant.understand.types import AnswerType
+    ctx = assistant._ctx
+    q = "How many trainees does the 청년인생설계학교 programme take this year?"
+    hits = list(ctx.index.search(q + " " + ctx.passages.korean_keywords(q), k=8))
+    ext = ctx.passages.answer(q, hits, lang="en", answer_types=[AnswerType("count", "명")])
+    # only statements of that name answer: no other youth programme's figure
+    assert ext is None or ("인생설계" in ext.text and "4,119" not in ext.text), ext and ext.text
