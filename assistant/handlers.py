@@ -430,7 +430,7 @@ def handle_organization(ctx, req: Request) -> Outcome:
                                                    or not re.search(r"정원|현원|quota|current", req.utt.squashed.lower()))
     last = re.sub(r"\s+", "", req.state.question or "").lower() if leans else ""
     sq = req.utt.squashed
-    if req.lang == "en" and getattr(ctx, "passages", None) is not None:
+    if req.lang == "en" and getattr(ctx, "passages", None) is not None and not re.search(r"[가-힣]{2}", sq):
         # an English duty ('who handles … human rights violations') is matched on the report's Korean words
         sq += re.sub(r"\s+", "", ctx.passages.korean_keywords(req.question))
     out = organization.answer(ctx.corpus, sq, depts, superl, req.lang, last=last)
