@@ -801,6 +801,10 @@ COUNTER_FORMS = {"개소": "개소|곳|개", "회": "회|번|차", "개": "개|�
 def type_pattern(at) -> str | None:
     """The pattern a statement must match to hold an answer of this type; None = no constraint."""
     kind = getattr(at, "kind", "")
+    if kind == "place" and getattr(at, "counter", None) == "주소":
+        # an address asked ('정확한 주소', 'street address'): a street and number, or a web address — a
+        # neighbourhood's name ('대방동') is not one
+        return r"[가-힣]+(?:로|길)\s*\d+|\d+\s*번지|https?://|www\.|(?<![가-힣])[a-z0-9-]+\.(?:kr|com|org|net|go\.kr)"
     if kind == "place":
         # a '<…>동' is a neighbourhood, but not the nouns of activity or movement ('예술활동', '변동')
         return (r"[가-힣]{2,}(?:앞|옆|인근|부근)(?=[\s,·)/]|$)|[가-힣]+[구동로길]\s*\d+|[가-힣]{1,4}(?<!자치)(?:구|군)(?=[\s,·)/]|$)|[가-힣]{2,4}(?<![활운행협공자변감작출발])동(?=[\s,·)/]|$)|"

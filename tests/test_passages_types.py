@@ -1,6 +1,7 @@
 """Passages: statements chosen by answer type, arithmetic over one statement, the not-in-the-reports gate."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -297,3 +298,10 @@ def test_years_named_reads_full_and_short_years_not_amounts():
     assert years_named("2018년 상담(154건) 실시(’18. 6.30. 기준)") == {2018}
     assert years_named("’17. 상반기 1,194건 → ’18. 상반기 1,486건") == {2017, 2018}
     assert years_named("예산 2,017천원, 3.2~3.13. 접수") == set()
+
+
+def test_an_address_asked_needs_a_street_and_number_or_a_web_address():
+    rx = type_pattern(AnswerType("place", "주소"))
+    assert re.search(rx, "위치 : 은평구 통일로 684 일대") and re.search(rx, "공유허브(sharehub.kr) 개편")
+    assert not re.search(rx, "무중력지대 대방동·G밸리(지역기반 청년활동지원)")
+    assert re.search(type_pattern(AnswerType("place")), "무중력지대 대방동·G밸리")      # a place, not an address
