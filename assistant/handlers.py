@@ -20,6 +20,7 @@ from .answer import Answer, Citation
 from .audit import AuditQuery
 from .budget import BudgetQuery
 from .dialogue import DialogueState
+from .findings import month_days
 from .understand.frames import Frame
 from .understand.types import Mention, Utterance
 from .understand.normalize import utterance
@@ -269,6 +270,21 @@ def handle_audit_count(ctx, req: Request) -> Outcome:
             head = (f"{len(pool)}건 중 {word} 제출된 것은 {when} 제출분입니다:" if req.lang == "ko"
                     else f"Of {len(pool)}, the {which} submission is dated {when}:")
             out = _audit_render(ctx, req, res, req.state, res.method + f" · 추진내용의 날짜 순({which})")
+            out.answer.answer = head + "\n" + out.answer.answer
+            return out
+    on = month_days(req.question) if re.search(audit_answer.SUBMIT, req.utt.squashed.lower()) else set()
+    if on and aq.operation != "detail":
+        # '자료제출 요구 중 11월 15일에 제출된 건?': the findings of the scope whose action prints that date
+        pool = ctx.audit_tool.filter(aq)
+        rows = pool[[bool(month_days(str(a)) & on) for a in pool["action"]]]
+        if len(rows):
+            res = ctx.audit_tool.run(aq)
+            res.items = rows
+            res.counts = {"total": len(rows), "by_status": audit_answer.summary_counts(rows), "by_category": {}}
+            when = ", ".join(f"{m}.{d}." for m, d in sorted(on))
+            head = (f"{len(pool)}건 중 {when} 제출분은 {len(rows)}건입니다:" if req.lang == "ko"
+                    else f"Of {len(pool)}, {len(rows)} dated {when}:")
+            out = _audit_render(ctx, req, res, req.state, res.method + " · 추진내용의 날짜로 좁힘")
             out.answer.answer = head + "\n" + out.answer.answer
             return out
     topic = req.extra.get("topic")

@@ -196,3 +196,11 @@ def test_the_status_asked_of_a_finding_leads_its_answer(assistant):
     assert a.route == "audit" and a.answer.splitlines()[0] == "추진상황: 추진중", a.answer
     b = assistant.ask("위원회 회의록에 서명 안 한 문제 지적에 뭐라고 답했어?", uuid.uuid4().hex)
     assert not b.answer.startswith("추진상황"), b.answer          # the action asked, not the status
+
+
+def test_findings_of_a_scope_by_the_date_named(assistant):
+    import uuid
+    a = assistant.ask("자료제출 요구 가운데 11월 13일에 제출한 건 뭐였어?", uuid.uuid4().hex)
+    items = assistant._ctx.audit
+    want = [r.id for r in items.itertuples() if r.category.startswith("기타") and "11.13" in str(r.action)]
+    assert want and all(w in a.answer for w in want) and f"{len(want)}건입니다" in a.answer, a.answer
