@@ -725,8 +725,12 @@ class PassageFinder:
             # a statement must hold it, or sit under it — none does, the text does not say
             qterms = [t for t in self.query_terms(" ".join(quoted)) if len(t) >= 2]
             need = (len(qterms) + 1) // 2        # most of the name: '청년' alone is in every youth statement
-            kept = [x for x in scored if sum(_holds(self.tokens_of(x[1]), t) or _holds(self.heading_tokens(x[1]), t)
-                                             for t in qterms) >= need] if qterms else scored
+
+            def names_it(x) -> bool:
+                whole = squash(f"{self.program_of(x[1])} {x[1].text}")
+                return any(w in whole for w in quoted) or sum(
+                    _holds(self.tokens_of(x[1]), t) or _holds(self.heading_tokens(x[1]), t) for t in qterms) >= need
+            kept = [x for x in scored if names_it(x)] if qterms else scored
             if not kept:
                 return None
             scored = kept
