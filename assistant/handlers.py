@@ -21,6 +21,7 @@ from .audit import AuditQuery
 from .budget import BudgetQuery
 from .dialogue import DialogueState
 from .findings import month_days
+from .understand.answer_type import answer_types
 from .understand.frames import Frame
 from .understand.types import Mention, Utterance
 from .understand.normalize import utterance
@@ -319,6 +320,10 @@ def handle_audit_detail(ctx, req: Request) -> Outcome:
                        req.state.after(route="audit", question=req.question,
                                        departments=tuple(item["departments"])))     # '그 부서 …' next
     at = req.extra.get("answer_type")
+    if at is None and "followup:finding_subject" in req.extra.get("intent_method", "") and req.state.question:
+        # '청년허브는?': the last turn's ask (the fact it asked, not its 'how'), of this subject
+        at = next((m.value for m in answer_types(utterance(req.state.question))
+                   if m.value.kind in FOLLOWUP_FACT_KINDS), None)
     finder = ctx.findings_finder() if req.redirect_from == "followup" and at is not None \
         and at.kind in FOLLOWUP_FACT_KINDS else None
     if finder is not None:

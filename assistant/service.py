@@ -304,6 +304,10 @@ class Assistant:
                 # '…어디고 용역비 얼마야?' / '위탁기간은?': another label of the facility just answered
                 return "passages", scores, method + "+followup:fact_subject"
             slots = kinds - {"reference", "answer_type", "year", "scope"}
+            if state.route == "audit" and state.audit_item and short and slots == {"entity"} \
+                    and self._finding_holds(state.audit_item, mentions):
+                # '청년허브는?' after a finding whose table prints 청년허브: the same ask of that subject, in it
+                return "audit_followup", scores, method + "+followup:finding_subject"
             if state.route == "audit" and "metric" not in kinds and (
                     (refs and not slots - {"status", "category", "aggregate", "entity"})
                     or (short and (({"status", "category"} & kinds) or not slots))):
@@ -632,6 +636,16 @@ class Assistant:
     @property
     def _pos(self):
         return self._pos_fn
+
+    def _finding_holds(self, aid: str, mentions) -> bool:
+        """The finding's own text prints the name the turn gives ('청년허브' in its table)."""
+        rows = self.audit[self.audit["id"] == aid]
+        if rows.empty:
+            return False
+        r = rows.iloc[0]
+        text = re.sub(r"\s+", "", f"{r['requirement']} {r['action']} {r['plan']}")
+        said = [re.sub(r"\s+", "", m.text) for m in mentions if m.kind == "entity"]
+        return bool(said) and all(len(w) >= 2 and w in text for w in said)
 
     def _siblings(self, programs) -> tuple[str, ...]:
         """The other programmes an alias of the last programme also names ('조성사업은?' after '…운영')."""

@@ -463,3 +463,11 @@ def test_those_programmes_summed_is_one_total_over_all_of_them(assistant):
     df = assistant._ctx.budget_tool.df
     rows = df[(df["source"] == "appendix") & (df["level"] == "program") & (df["spent_rate"] < 30)]
     assert f"{len(rows)}개의 합계" in b.answer and f"{int(rows['budget'].sum()):,}천원" in b.answer, b.answer
+
+
+def test_another_subject_the_finding_prints_asks_the_same_of_it(assistant):
+    # '청년허브는?' after a finding whose text prints 청년허브: the last ask, of that subject, in that finding
+    a, b = talk(assistant, "비정규직 많다는 지적에서 서울혁신센터 정규직 비율은 몇 %라고 했어?", "청년허브는?")
+    assert a.route == "audit" and "A26" in a.answer, a.answer
+    first = b.answer.splitlines()[0]
+    assert b.route == "audit" and "청년허브" in first and "100%" in first, b.answer
