@@ -57,8 +57,8 @@ FUNCTION_NOUNS = {"날짜", "다음", "나중", "언제", "언제까지", "이�
 # asked with an organisation type ('어느 기관이 운영해?'), the verb of running is how 'who' is put:
 # a statement may print any of them ('…진흥원 주관', '…컨소시엄 수탁운영')
 RUNNING_VERBS = {"운영", "주관", "주최", "수탁", "위탁", "수행", "담당", "맡"}
-NOUN_SUFFIXES = set("액금비률율수자명량별간들일")
-TIME_COUNTERS = {"년", "월", "일", "분기", "반기", "주"}       # '…일': the date of a thing the reports name
+NOUN_SUFFIXES = set("액금비률율수자명량별간들일")       # '…일': the date of a thing the reports name
+TIME_COUNTERS = {"년", "월", "일", "분기", "반기", "주"}       # the counters of a date a time relation follows
 RATE_SUFFIXES = set("률율")
 MISSING_SHARE_DECIDES = 6  # an absent noun refuses only when it is at least 1 in 6 of the question's content nouns
 READING_MARGIN = 5.0      # log-score within which another analysis of the question is a close reading
