@@ -250,6 +250,16 @@ def _by_department(items, lang: str) -> str:
     return ("부서별(공동 소관은 각 부서에 한 번씩): " if lang == "ko" else "By department (joint findings counted for each): ") + body
 
 
+def _audit_rows(ctx, req: Request, aq: AuditQuery, rows, head: str, how: str) -> Outcome:
+    """Some findings of the scope (picked by their actions' dates), rendered under a line that says how."""
+    res = ctx.audit_tool.run(aq)
+    res.items = rows
+    res.counts = {"total": len(rows), "by_status": audit_answer.summary_counts(rows), "by_category": {}}
+    out = _audit_render(ctx, req, res, req.state, res.method + how)
+    out.answer.answer = head + "\n" + out.answer.answer
+    return out
+
+
 def handle_audit_count(ctx, req: Request) -> Outcome:
     frame = req.frame
     if frame.clarify_reason and frame.query is None:
@@ -264,30 +274,20 @@ def handle_audit_count(ctx, req: Request) -> Outcome:
         pool = ctx.audit_tool.filter(aq)
         rows, when = audit_answer.by_date(pool, which)
         if len(rows):
-            res = ctx.audit_tool.run(aq)
-            res.items = rows
-            res.counts = {"total": len(rows), "by_status": audit_answer.summary_counts(rows), "by_category": {}}
             word = ("가장 늦게" if which == "latest" else "가장 먼저") if req.lang == "ko" else which
             head = (f"{len(pool)}건 중 {word} 제출된 것은 {when} 제출분입니다:" if req.lang == "ko"
                     else f"Of {len(pool)}, the {which} submission is dated {when}:")
-            out = _audit_render(ctx, req, res, req.state, res.method + f" · 추진내용의 날짜 순({which})")
-            out.answer.answer = head + "\n" + out.answer.answer
-            return out
+            return _audit_rows(ctx, req, aq, rows, head, f" · 추진내용의 날짜 순({which})")
     on = month_days(req.question) if re.search(audit_answer.SUBMIT, req.utt.squashed.lower()) else set()
     if on and aq.operation != "detail":
         # '자료제출 요구 중 11월 15일에 제출된 건?': the findings of the scope whose action prints that date
         pool = ctx.audit_tool.filter(aq)
         rows = pool[[bool(month_days(str(a)) & on) for a in pool["action"]]]
         if len(rows):
-            res = ctx.audit_tool.run(aq)
-            res.items = rows
-            res.counts = {"total": len(rows), "by_status": audit_answer.summary_counts(rows), "by_category": {}}
             when = ", ".join(f"{m}.{d}." for m, d in sorted(on))
             head = (f"{len(pool)}건 중 {when} 제출분은 {len(rows)}건입니다:" if req.lang == "ko"
                     else f"Of {len(pool)}, {len(rows)} dated {when}:")
-            out = _audit_render(ctx, req, res, req.state, res.method + " · 추진내용의 날짜로 좁힘")
-            out.answer.answer = head + "\n" + out.answer.answer
-            return out
+            return _audit_rows(ctx, req, aq, rows, head, " · 추진내용의 날짜로 좁힘")
     topic = req.extra.get("topic")
     if topic and aq.operation != "detail":
         # '그거 관련해서 자료제출 요구도 있었어요?': findings of this scope about the same subject
