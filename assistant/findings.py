@@ -26,9 +26,8 @@ from typing import Callable
 
 from .answer import Answer, Citation
 from .audit import AuditTool
-from .passages import (MAX_QUESTION_CHARS, PassageFinder, _dot, _unit, arithmetic, change_asked, change_shown, clean_statement,
-                       holds_type, matchable,
-                       type_pattern)
+from .passages import (MAX_QUESTION_CHARS, PassageFinder, _dot, _unit, _year_note, after_its_date, arithmetic,
+                       change_asked, change_shown, clean_statement, holds_type, matchable, type_pattern, years_named)
 from .understand.answer_type import answer_type as extract_answer_type
 from .understand.types import AnswerType, Utterance
 
@@ -96,8 +95,12 @@ def statements_of(text: str, part: str) -> list[Statement]:
 
 class FindingFinder:
     def __init__(self, audit_frame, index=None, *, embed=None, tokenize: Callable[[str], list[str]] | None = None,
-                 quote: Callable[[str, int, int], str] | None = None, tool: AuditTool | None = None):
+                 quote: Callable[[str, int, int], str] | None = None, tool: AuditTool | None = None,
+                 as_of: dict[str, int] | None = None):
+        """``as_of``: each document's year (passages.as_of_years); a year after it is answered only by
+        a statement that names it."""
         self.df = audit_frame
+        self.as_of = as_of or {}
         self.index = index
         self.embed = embed
         self.tool = tool or AuditTool(audit_frame)
@@ -263,7 +266,9 @@ class FindingFinder:
             if ranked and ranked[0][1] >= EN_LEAD_MIN:
                 best_id, best, _ = ranked[0]
                 others = [x for x in ranked[1:4] if x[1] >= OTHERS_RATIO * best]
-                return self._render(question, best_id, self.choose(question_ko, best_id, at, k=2), at, others, lang)
+                lead = self.choose(question_ko, best_id, at, k=2)
+                return self._later_year(question, best_id, lead, lang) or self._render(question, best_id, lead, at,
+                                                                                      others, lang)
             return self._not_found(question, ranked[:3], lang) if ranked else None
         if topic_pairs < FOUND_MIN:
             if counting or filtering or at.kind in ("what", "yesno"):
@@ -278,7 +283,7 @@ class FindingFinder:
         best_id, best, pairs = ranked[0]
         others = [x for x in ranked[1:4] if x[1] >= OTHERS_RATIO * best and x[2] >= FOUND_MIN]
         lead = self.choose(question_ko, best_id, at, k=2)
-        return self._render(question, best_id, lead, at, others, lang)
+        return self._later_year(question, best_id, lead, lang) or self._render(question, best_id, lead, at, others, lang)
 
     def answer_within(self, question: str, context: str, aid: str, answer_type: AnswerType, lang: str = "ko") -> Answer | None:
         """A follow-up on one finding ('그때 최종 대상자로 뽑힌 인원은요?' after its 2차 모집 question): that
@@ -289,7 +294,28 @@ class FindingFinder:
         if lang == "en":
             q = f"{q} {PassageFinder.korean_keywords(q)}"
         lead = self.choose(q, aid, answer_type, k=2)
-        return self._render(question, aid, lead, answer_type, [], lang) if lead else None
+        if not lead:
+            return None
+        return self._later_year(question, aid, lead, lang) or self._render(question, aid, lead, answer_type, [], lang)
+
+    def _later_year(self, question: str, aid: str, lead, lang: str) -> Answer | None:
+        """A year after the report's date asked ('2019년에 실제로 받은 인원') of a finding none of
+        whose statements names it: not in the reports. The closest statements are given as context."""
+        r = self._rows[aid]
+        asked = years_named(question)
+        texts = [st.text for st in self._statements.get(aid, [])] + [str(r["requirement"])]
+        if not asked or not all(after_its_date(t, asked, self.as_of.get(str(r["doc"]))) for t in texts):
+            return None
+        own = set().union(*(years_named(t) for t in texts))
+        lines = [_year_note(asked, own, lang) if own else
+                 ("보고서에 그 해의 값은 나와 있지 않습니다. 가장 가까운 내용:" if lang == "ko"
+                  else "The report does not give this for that year. The closest it has:")]
+        lines += [st.text for _, st in lead]
+        lines.append(self._head(r, lang))
+        return Answer(question, "\n".join(lines), "not_found",
+                      {"id": aid, "reason": "year_after_report", "years": sorted(asked)},
+                      "감사 지적사항의 문장 중 물은 해(보고서 기준일 이후)를 적은 것이 없음",
+                      [c for c in [self._cite(aid)] if c is not None], 0.0)
 
     def _head(self, r, lang: str) -> str:
         depts = ", ".join(r["departments"])

@@ -341,7 +341,8 @@ def handle_audit_topic(ctx, req: Request) -> Outcome:
     if finder is not None:
         ans = finder.answer(req.question, req.utt, req.extra.get("answer_type"), req.lang,
                             departments=tuple(req.departments), within=tuple(req.extra.get("within", ())))
-        if ans is not None and ans.route == "not_found" and req.extra.get("topic_fallback") == "detail":
+        if ans is not None and ans.route == "not_found" and req.extra.get("topic_fallback") == "detail" \
+                and not (isinstance(ans.data, dict) and ans.data.get("reason") == "year_after_report"):
             ans = None                # a passage already named a finding: that one is the answer
         if ans is not None and ans.route == "audit" and "slots:audit_year" in req.extra.get("intent_method", "") \
                 and isinstance(ans.data, dict) and not ans.data.get("type_held", True):

@@ -252,6 +252,7 @@ class PassageFinder:
                                 it.requirement) for it in getattr(corpus, "audit", None) or []]
         self._report_year = {d.id: int(d.as_of[:4]) for d in corpus.documents
                              if d.kind == "work_report" and re.match(r"\d{4}", d.as_of or "")}
+        self._as_of_year = as_of_years(corpus.documents)
         self.tokenize = tokenize
         self.pos = pos            # text -> tokens with .form/.tag (Kiwi), for nouns
         self.threshold = threshold
@@ -739,7 +740,8 @@ class PassageFinder:
         if asked_years:
             # '2017년 한 해 상담 건수': a statement that dates itself to other years only is of another
             # year; the statements that name the year asked (or no year) answer
-            fit = [x for x in scored if not _other_year(self._dated(x[1]), asked_years)]
+            fit = [x for x in scored if not _other_year(self._dated(x[1]), asked_years)
+                   and not after_its_date(x[1].text, asked_years, self._as_of_year.get(x[1].doc))]
             top = max(scored, key=lambda x: x[0])
             if not fit or max(x[0] for x in fit) < TYPED_FLOOR * top[0]:
                 # the statement most about the question is of another year, and what fits the year is
@@ -849,6 +851,26 @@ def years_named(text: str) -> set[int]:
     out = {int(y) for y in _YEAR4.findall(text)}
     out |= {2000 + int(y) for y in _YEAR2.findall(text)}
     return out
+
+
+_NEXT_YEAR = re.compile(r"내년|차년도|익년|다음\s?해|next year")
+
+
+def as_of_years(documents) -> dict[str, int]:
+    """Each document's year ('2018-06-30' → 2018), for those whose date is printed."""
+    return {d.id: int(d.as_of[:4]) for d in documents if re.match(r"\d{4}", getattr(d, "as_of", "") or "")}
+
+
+def after_its_date(statement: str, asked: set[int], as_of: int | None) -> bool:
+    """Every year asked is after the document's date, and the statement names none of them: a
+    report of mid-2018 holds a 2019 figure only where it says so ('’19년 예산반영' — a plan). An
+    undated statement of that report is of its date or before; '내년' reaches one year further."""
+    if not asked or as_of is None or min(asked) <= as_of:
+        return False
+    own = years_named(statement)
+    if _NEXT_YEAR.search(statement):
+        own |= {as_of, as_of + 1}
+    return not own & asked
 
 
 def _other_year(statement: str, asked: set[int]) -> bool:

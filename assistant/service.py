@@ -664,12 +664,14 @@ class Assistant:
         if self._findings_finder is None:
             try:
                 from .findings import FindingFinder
+                from .passages import as_of_years
             except ImportError:
                 return None
             embed = getattr(self.index, "embedder", None) if self.settings.statement_vectors else None
             self._findings_finder = FindingFinder(self.audit, self.index, embed=embed,
                                                   tokenize=self._tokenize or _tokenizer_of(self.index),
-                                                  quote=self.corpus.quote, tool=self.audit_tool)
+                                                  quote=self.corpus.quote, tool=self.audit_tool,
+                                                  as_of=as_of_years(self.corpus.documents))
         return self._findings_finder
 
     def facts_answer(self, req, names) -> Answer | None:

@@ -197,3 +197,28 @@ def test_an_english_topic_question_with_a_count_word_is_answered_by_meaning(kiwi
     assert a is not None and a.route == "audit" and a.data["id"] == "F03", a and a.answer
     b = f.answer("How many findings are still in progress?", None, AnswerType("count"), "en")
     assert b is None                           # a status filter: the count route answers
+
+
+def test_a_year_after_the_report_is_answered_only_where_a_statement_names_it(kiwi_tok):
+    """The synthetic audit document is dated 2018: an undated statement is of 2018 or before, so a
+    2020 figure of it is not in the reports; the finding whose action names ’19 answers 2019."""
+    f = FindingFinder(_frame(), None, tokenize=kiwi_tok.tokenize, quote=lambda d, s, e: f"{d}:{s}-{e}",
+                      as_of={"synth-audit": 2018})
+    a = ask(f, kiwi_tok, "2020년 놀이터 안전 점검은 몇 개소 했어?")
+    assert a.route == "not_found" and a.data["reason"] == "year_after_report" and a.data["id"] == "F02"
+    assert "12개소" in a.answer                        # the closest statement, as context
+    assert ask(f, kiwi_tok, "2019년 도서관 야간 개방은 몇 시까지 연장됐어?").route == "audit"
+    assert ask(f, kiwi_tok, "2018년 놀이터 안전 점검은 몇 개소 했어?").route == "audit"
+    # no document date given: no year is after it
+    assert ask(FindingFinder(_frame(), None, tokenize=kiwi_tok.tokenize), kiwi_tok,
+               "2020년 놀이터 안전 점검은 몇 개소 했어?").route == "audit"
+
+
+def test_next_year_in_a_statement_reaches_one_year_past_the_date():
+    from assistant.passages import after_its_date
+    assert after_its_date("주말 개방 검토", {2019}, 2018)
+    assert not after_its_date("내년도 예산 반영 추진", {2019}, 2018)
+    assert after_its_date("내년도 예산 반영 추진", {2020}, 2018)
+    assert not after_its_date("’19년 예산반영 추진", {2019}, 2018)
+    assert not after_its_date("주말 개방 검토", {2018, 2019}, 2018)     # a year of the report's own
+    assert not after_its_date("주말 개방 검토", {2019}, None)
