@@ -50,7 +50,7 @@ GENERIC_NOUNS = {"지금", "현재", "정도", "올해", "작년", "내년", "�
                  "사람", "분", "곳", "것", "거", "때", "얘기", "정보", "문의", "질문"}
 # words of a question that ask, not name a fact (never "missing from the reports")
 FUNCTION_NOUNS = {"날짜", "다음", "나중", "언제", "언제까지", "이번", "지난", "최대", "최소", "마지막", "처음", "결과", "결론", "누적", "상태",
-                  "현황", "시기", "일정", "주소", "위치", "기관", "기간", "이름", "명칭", "숫자", "수치", "개수", "건수",
+                  "현황", "시기", "일정", "주소", "링크", "위치", "기관", "기간", "이름", "명칭", "숫자", "수치", "개수", "건수",
                   "횟수", "인원", "금액", "비율", "몇", "총", "합계", "차이", "변화", "이유", "목적", "방법", "계획",
                   "어디", "누구", "무엇", "뭐", "얼마", "정도", "사람", "분", "팀", "곳", "연령", "나이", "범위", "종류",
                   "대상", "제일", "가장", "며칠", "몇일", "몇시"}
@@ -82,6 +82,7 @@ _PLAIN_FUNCTION = {_untense(w) for w in FUNCTION_NOUNS}      # '날자' is '날�
 
 
 _PLACE_SUFFIX = set("구동시군")
+ADDRESS_WORDS = r"(?:주소|url|링크)"        # the words that ask an address (answer_type's '주소' counter)
 
 
 def _holds(tokens: frozenset, term: str) -> bool:
@@ -320,6 +321,9 @@ class PassageFinder:
                    and t not in FUNCTION_NOUNS and _untense(t) not in _PLAIN_FUNCTION and not t.startswith("몇")]
         missing = [t for t in content if not self.present(t)]
         missing = [t for t in missing if t not in self._time_relations(question)]
+        # '<사이트> 주소': the noun before an address word says which kind of address is asked (the
+        # type decides whether the report prints one: a web address, a street and number), no fact
+        missing = [t for t in missing if not re.search(re.escape(t) + r"\s?(?:의\s?)?" + ADDRESS_WORDS, question.lower())]
         missing = self._surely_nouns(question, missing)
         if missing and len(missing) * MISSING_SHARE_DECIDES < len(content):
             # a long question whose nouns the reports hold but one ('…에 대해 경찰청의 입장과 시의 최종

@@ -305,3 +305,12 @@ def test_an_address_asked_needs_a_street_and_number_or_a_web_address():
     assert re.search(rx, "위치 : 은평구 통일로 684 일대") and re.search(rx, "공유허브(sharehub.kr) 개편")
     assert not re.search(rx, "무중력지대 대방동·G밸리(지역기반 청년활동지원)")
     assert re.search(type_pattern(AnswerType("place")), "무중력지대 대방동·G밸리")      # a place, not an address
+
+
+def test_gate_the_kind_of_address_asked_is_no_missing_fact(synth_finder):
+    f = synth_finder
+    # '<웹사이트> 주소': which kind of address; the address type then decides (a web address, a street and number)
+    assert f.unknown_terms("누리 플랫폼 웹사이트 주소 알려줘") == []
+    assert f.unknown_terms("공유부엌 블로그 링크 있어?") == []
+    assert "블로그" in f.unknown_terms("공유부엌 블로그 운영해?")              # the same noun, not before an address word
+    assert "연락처" in f.unknown_terms("누리 플랫폼 이메일 주소 알려줘")        # contacts are still refused
