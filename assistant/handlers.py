@@ -540,6 +540,15 @@ def handle_passages(ctx, req: Request) -> Outcome:
         extra = f" (보고서에 없는 말: {', '.join(unknown[:3])})" if unknown else ""
         return not_found(req, ("보고서에서 이 질문에 답하는 내용을 찾지 못했습니다." + extra) if req.lang == "ko"
                          else "The reports do not say.", hits)
+    owned = organization.function_at(ctx.corpus, ext.best.doc, ext.best.line_start, ext.best.text) \
+        if ext.best is not None and (route == "organization" or re.search(organization.UNIT_ASK, req.utt.squashed.lower())) \
+        else None
+    if owned is not None:
+        # the statement found is a duty line of the functions table: its department is the answer
+        text, data, cites = organization.duty_answer(ctx.corpus, *owned, req.lang)
+        return Outcome(Answer(req.question, text, "organization", data,
+                              "하이브리드 검색으로 찾은 부서별 주요기능 표의 업무 줄", cites, 0.0),
+                       state.after(route="organization", question=req.question, departments=(owned[0].department,)))
     item = ctx.audit_item_at(ext.best) if route == "passages" and ext.best is not None else None
     if item is not None:
         # the best passage is a finding: findings by topic choose the finding and the statement

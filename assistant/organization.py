@@ -53,6 +53,26 @@ def duty_owner(corpus: Corpus, sq: str):
     return best[1], best[2]
 
 
+def duty_answer(corpus: Corpus, f, duty: str, lang: str):
+    """(text, data, citations) naming the department a duty line of the functions table belongs to."""
+    text = (f"'{duty}'은(는) {f.department}의 업무입니다 (부서별 주요기능 표)." if lang == "ko"
+            else f"'{duty}' is a duty of {f.department} (the table of each division's main functions).")
+    cites = [Citation(f.doc, "Ⅰ > 부서별 주요기능", f.line_start, f.line_end, corpus.quote(f.doc, f.line_start, f.line_end))]
+    return text, {"columns": ["department", "duty"], "rows": [[f.department, duty]]}, cites
+
+
+def function_at(corpus: Corpus, doc: str, line: int, text: str):
+    """(DeptFunction, duty) when a statement found by search is a duty line of the functions table
+    ('○ 시민․공무원 제안에 관한 사항 22,141'): its department owns it. None elsewhere."""
+    flat = re.sub(r"\s+", "", text)
+    for f in corpus.functions:
+        if f.doc == doc and f.line_start <= line <= f.line_end:
+            held = [d for d in f.duties if re.sub(r"\s+", "", d) and re.sub(r"\s+", "", d) in flat]
+            if held:
+                return f, max(held, key=len)
+    return None
+
+
 def answer(corpus: Corpus, sq: str, depts: list[str], superl: str | None, lang: str, last: str = ""):
     """(text, data, citations) or None when the tables don't answer it. ``last``: the question
     just answered, when this one leans on it ('…몇 명이고 <부서>엔 몇 명?': the same note)."""
@@ -67,11 +87,7 @@ def answer(corpus: Corpus, sq: str, depts: list[str], superl: str | None, lang: 
         # (a department the duty's own words name — English 'human rights' — is the owner only when it is the
         # one whose duty line holds them)
         if owner is not None and (not depts or owner[0].department in depts):
-            f, duty = owner
-            text = (f"'{duty}'은(는) {f.department}의 업무입니다 (부서별 주요기능 표)." if lang == "ko"
-                    else f"'{duty}' is a duty of {f.department} (the table of each division's main functions).")
-            cites = [Citation(f.doc, "Ⅰ > 부서별 주요기능", f.line_start, f.line_end, quote(f.doc, f.line_start, f.line_end))]
-            return text, {"columns": ["department", "duty"], "rows": [[f.department, duty]]}, cites
+            return duty_answer(corpus, *owner, lang)
     if re.search(DUTY_WORDS, sq) and depts:
         fns = [f for f in corpus.functions if f.department in depts]
         if fns:

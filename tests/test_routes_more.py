@@ -1,5 +1,6 @@
 """Routes a fresh set showed: a duty's department, a fact asked of an 'out of scope' exemplar,
 predictions, the audit report's year, a place asked with the place word absent from the text."""
+import re
 import uuid
 
 import pytest
@@ -303,3 +304,27 @@ def test_an_english_question_quoting_a_korean_name_is_answered_from_that_name_on
     ext = ctx.passages.answer(q, hits, lang="en", answer_types=[AnswerType("count", "명")])
     # only statements of that name answer: no other youth programme's figure
     assert ext is None or ("인생설계" in ext.text and "4,119" not in ext.text), ext and ext.text
+
+
+def test_a_duty_line_found_by_search_names_its_department(corpus):
+    # the statement search finds is a duty line of the functions table: that block's department owns it
+    f = next(f for f in corpus.functions if len(f.duties) >= 2)
+    duty = f.duties[1]
+    lines = corpus.lines[corpus.doc(f.doc).file]
+    at = next(i for i in range(f.line_start, f.line_end + 1)
+              if duty.replace(" ", "") in lines[i - 1].replace(" ", ""))
+    got = organization.function_at(corpus, f.doc, at, lines[at - 1])
+    assert got is not None and got[0].department == f.department and got[1] == duty
+    assert organization.function_at(corpus, f.doc, at, "아무 관계 없는 문장") is None
+    assert organization.function_at(corpus, f.doc, f.line_end + 500, lines[at - 1]) is None     # outside the table
+
+
+def test_a_duty_asked_in_other_words_than_its_line(assistant, corpus):
+    # '<이것>이나 <저것> 관련 업무는 어느 담당관에서 맡아?' — the letter pairs of such a question hold too much
+    # for the duty table's own match; the line found by search still gives the department
+    f, duty = next((f, d) for f in corpus.functions for d in f.duties if "․" in d and len(d) >= 10)
+    a, b = duty.split("․", 1)
+    core = re.sub(r"\s*에\s*관한\s*사항$", "", b)
+    q = f"{core}, 그리고 {a} 쪽 관련해서는 어느 담당관에서 맡아?"
+    got = ask(assistant, q)
+    assert got.route == "organization" and f.department in got.answer, (q, got.answer)
