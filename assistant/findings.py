@@ -28,6 +28,7 @@ from .answer import Answer, Citation
 from .audit import AuditTool
 from .passages import (MAX_QUESTION_CHARS, PassageFinder, _dot, _unit, _year_note, after_its_date, arithmetic,
                        change_asked, change_shown, clean_statement, holds_type, matchable, type_pattern, years_named)
+from .outcome import only_planned, outcome_asked, planned_note
 from .understand.answer_type import answer_type as extract_answer_type
 from .understand.types import AnswerType, Utterance
 
@@ -267,7 +268,7 @@ class FindingFinder:
                 best_id, best, _ = ranked[0]
                 others = [x for x in ranked[1:4] if x[1] >= OTHERS_RATIO * best]
                 lead = self.choose(question_ko, best_id, at, k=2)
-                return self._later_year(question, best_id, lead, lang) or self._render(question, best_id, lead, at,
+                return self._refusal(question, best_id, lead, lang) or self._render(question, best_id, lead, at,
                                                                                       others, lang)
             return self._not_found(question, ranked[:3], lang) if ranked else None
         if topic_pairs < FOUND_MIN:
@@ -283,7 +284,7 @@ class FindingFinder:
         best_id, best, pairs = ranked[0]
         others = [x for x in ranked[1:4] if x[1] >= OTHERS_RATIO * best and x[2] >= FOUND_MIN]
         lead = self.choose(question_ko, best_id, at, k=2)
-        return self._later_year(question, best_id, lead, lang) or self._render(question, best_id, lead, at, others, lang)
+        return self._refusal(question, best_id, lead, lang) or self._render(question, best_id, lead, at, others, lang)
 
     def answer_within(self, question: str, context: str, aid: str, answer_type: AnswerType, lang: str = "ko") -> Answer | None:
         """A follow-up on one finding ('그때 최종 대상자로 뽑힌 인원은요?' after its 2차 모집 question): that
@@ -296,7 +297,24 @@ class FindingFinder:
         lead = self.choose(q, aid, answer_type, k=2)
         if not lead:
             return None
-        return self._later_year(question, aid, lead, lang) or self._render(question, aid, lead, answer_type, [], lang)
+        return self._refusal(question, aid, lead, lang) or self._render(question, aid, lead, answer_type, [], lang)
+
+    def _refusal(self, question: str, aid: str, lead, lang: str) -> Answer | None:
+        """What the finding cannot answer, said with its closest statements: a year after the
+        report's date, or a settled outcome where the statements only plan it."""
+        return self._later_year(question, aid, lead, lang) or self._only_planned(question, aid, lead, lang)
+
+    def _only_planned(self, question: str, aid: str, lead, lang: str) -> Answer | None:
+        """'국토부가 최종 승인했어?' over '… 변경요청 예정': the outcome is not in the reports, the plan is."""
+        if not lead or not outcome_asked(question) or not only_planned([st.text for _, st in lead]):
+            return None
+        r = self._rows[aid]
+        lines = [planned_note(lang)] + [f"{'추진내용' if st.part == '추진내용' else '향후계획'}: {st.text}" if lang == "ko"
+                                        else f"{'action' if st.part == '추진내용' else 'plan'}: {st.text}" for _, st in lead]
+        lines.append(self._head(r, lang))
+        return Answer(question, "\n".join(lines), "not_found", {"id": aid, "reason": "only_planned"},
+                      "감사 지적사항에서 물은 결과 대신 계획(예정)만 적힌 문장을 찾음",
+                      [c for c in [self._cite(aid)] if c is not None], 0.0)
 
     def _later_year(self, question: str, aid: str, lead, lang: str) -> Answer | None:
         """A year after the report's date asked ('2019년에 실제로 받은 인원') of a finding none of

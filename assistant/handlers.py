@@ -21,6 +21,7 @@ from .audit import AuditQuery
 from .budget import BudgetQuery
 from .dialogue import DialogueState
 from .findings import month_days
+from .outcome import only_planned, outcome_asked, planned_note
 from .understand.answer_type import answer_types
 from .understand.frames import Frame
 from .understand.types import Mention, Utterance
@@ -342,7 +343,7 @@ def handle_audit_topic(ctx, req: Request) -> Outcome:
         ans = finder.answer(req.question, req.utt, req.extra.get("answer_type"), req.lang,
                             departments=tuple(req.departments), within=tuple(req.extra.get("within", ())))
         if ans is not None and ans.route == "not_found" and req.extra.get("topic_fallback") == "detail" \
-                and not (isinstance(ans.data, dict) and ans.data.get("reason") == "year_after_report"):
+                and not (isinstance(ans.data, dict) and ans.data.get("reason") in ("year_after_report", "only_planned")):
             ans = None                # a passage already named a finding: that one is the answer
         if ans is not None and ans.route == "audit" and "slots:audit_year" in req.extra.get("intent_method", "") \
                 and isinstance(ans.data, dict) and not ans.data.get("type_held", True):
@@ -540,6 +541,9 @@ def handle_passages(ctx, req: Request) -> Outcome:
         extra = f" (보고서에 없는 말: {', '.join(unknown[:3])})" if unknown else ""
         return not_found(req, ("보고서에서 이 질문에 답하는 내용을 찾지 못했습니다." + extra) if req.lang == "ko"
                          else "The reports do not say.", hits)
+    if outcome_asked(req.question) and only_planned([u.text for u in ([ext.best] if ext.best else []) + ext.units]):
+        # '…최종 확정됐어?' over '… 개최 예정': the outcome is not in the reports; the plan is quoted
+        return not_found(req, f"{planned_note(req.lang)}\n{ext.text}", hits)
     owned = organization.function_at(ctx.corpus, ext.best.doc, ext.best.line_start, ext.best.text) \
         if ext.best is not None and (route == "organization" or re.search(organization.UNIT_ASK, req.utt.squashed.lower())) \
         else None

@@ -222,3 +222,19 @@ def test_next_year_in_a_statement_reaches_one_year_past_the_date():
     assert not after_its_date("’19년 예산반영 추진", {2019}, 2018)
     assert not after_its_date("주말 개방 검토", {2018, 2019}, 2018)     # a year of the report's own
     assert not after_its_date("주말 개방 검토", {2019}, None)
+
+
+def test_a_settled_outcome_over_a_plan_is_not_in_the_reports(kiwi_tok):
+    df = _frame()
+    df.loc[df["id"] == "F02", "action"] = "◦ 놀이터 12개소 안전 점검 대상 선별"
+    f = FindingFinder(df, None, tokenize=kiwi_tok.tokenize, quote=lambda d, s, e: "")
+    a = ask(f, kiwi_tok, "놀이터 추가 점검 일정은 최종 확정됐어?")
+    assert a.route == "not_found" and a.data["reason"] == "only_planned" and "10월" in a.answer, a.answer
+    a = ask(f, kiwi_tok, "놀이터 추가 점검은 언제 해?")          # the plan asked as a plan: answered
+    assert a.route == "audit" and "10월" in a.answer.splitlines()[0]
+    a = ask(finder_of(kiwi_tok), kiwi_tok, "놀이터 추가 점검 일정은 최종 확정됐어?")
+    assert a.route == "audit"          # a statement beside it reports what was done: no refusal
+
+
+def finder_of(kiwi_tok):
+    return FindingFinder(_frame(), None, tokenize=kiwi_tok.tokenize, quote=lambda d, s, e: "")

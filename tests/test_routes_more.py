@@ -328,3 +328,14 @@ def test_a_duty_asked_in_other_words_than_its_line(assistant, corpus):
     q = f"{core}, 그리고 {a} 쪽 관련해서는 어느 담당관에서 맡아?"
     got = ask(assistant, q)
     assert got.route == "organization" and f.department in got.answer, (q, got.answer)
+
+
+def test_a_settled_outcome_over_a_planned_statement_of_the_text(assistant, corpus):
+    # a work-report statement that only plans ('… 준공예정'): '준공 결정됐어?' is not answered as if it had happened
+    lines = corpus.lines[corpus.doc("work-report-2018").file]
+    no, line = next((i, l) for i, l in enumerate(lines, 1) if "준공예정" in l.replace(" ", ""))
+    name = re.search(r"○\s*([가-힣]{4,})", line).group(1)
+    a = ask(assistant, f"{name} 준공은 최종 확정된 거야?")
+    assert a.route == "not_found" and "계획" in a.answer and "예정" in a.answer, a.answer
+    a = ask(assistant, f"{name} 언제 준공 예정이야?")
+    assert a.route != "not_found", a.answer

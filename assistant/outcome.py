@@ -1,0 +1,48 @@
+"""A settled outcome asked, and statements that only plan it.
+
+    outcome_asked("국토부가 최종 승인했어?")          -> True
+    only_planned(["… 지구계획 변경요청 예정(SH공사→국토부)"]) -> True
+
+A question asking whether something was decided, approved, confirmed or chosen — or what it was
+decided to be ('주제가 뭐로 정해졌어?') — is answered by a statement saying it happened. When the
+statements that answer it only say it is planned ('선정할 예정', '변경요청 예정'), the report
+does not hold the outcome: the answer says so and quotes the plan, instead of presenting the plan
+as the result.
+"""
+from __future__ import annotations
+
+import re
+
+# a settled outcome: the noun of deciding (or its verb) followed by a past or passive ending
+_OUTCOME = re.compile(
+    r"(?:결정|확정|승인|인가|선정|채택|합의|통과|결론|타결|정해|정하)"
+    r"\s?(?:이|가|은|는)?\s?(?:됐|되었|됬|났|나왔|했|하였|졌|된\s?(?:거|건|것)|됨|난\s?(?:거|건|것)|한\s?(?:거|건|것))"
+    r"|(?:결국|최종적으로|최종)\s?.{0,20}(?:됐|되었|했|났|나왔)"
+    r"|\b(?:was|were|has been|have been|got)\b.{0,60}\b(?:approved|decided|confirmed|finali[sz]ed|selected|chosen)\b"
+    r"|\bdid\b.{0,40}\b(?:approve|decide|confirm|finali[sz]e|select|choose)\b")
+# a statement that plans: '…할 예정', '…요청 예정', '…검토 중', '…추진 계획'
+_PLANNED = re.compile(r"예정|계획(?!서)|(?:검토|협의|추진|진행)\s?중|할\s?것|하기로")
+# a statement that reports the outcome itself ('…로 결정', '확정(’18.3.)', '승인 완료', '선정됨'), or what was
+# done instead ('…하지 못하도록 2018년 사업 진행')
+_SETTLED = re.compile(r"(?:결정|확정|승인|인가|선정|채택|합의|통과|타결)(?!\s?(?:할|하여야|해야|을|를|예정|요청|신청|여부|절차|방안|기준|위원))"
+                      r"|(?:진행|실시|시행|개최)(?!\s?(?:중|할|하여야|해야|예정|계획|방안))(?=[\s(.,·]|$)"
+                      r"|완료|마쳤|끝났|되었음|됐음|하였음")
+
+
+def outcome_asked(question: str) -> bool:
+    """The question asks a settled outcome: whether it was decided/approved/chosen, or what it was
+    decided to be."""
+    return bool(_OUTCOME.search((question or "")[:1000].lower()))
+
+
+def only_planned(statements: list[str]) -> bool:
+    """The statement that answers best (the first) plans, and none of them reports a settled
+    outcome (an empty list plans nothing)."""
+    texts = [t for t in statements if t and t.strip()]
+    return bool(texts) and bool(_PLANNED.search(texts[0])) and not any(_SETTLED.search(t) for t in texts)
+
+
+def planned_note(lang: str) -> str:
+    if lang == "ko":
+        return "보고서에는 그 결과가 나와 있지 않습니다. 적혀 있는 것은 계획(예정)입니다:"
+    return "The reports do not give that outcome. What they give is the plan:"

@@ -1,0 +1,32 @@
+"""A settled outcome asked, over statements that only plan it."""
+import pytest
+
+from assistant.outcome import only_planned, outcome_asked
+
+
+@pytest.mark.parametrize("q", ["공원 재조성안은 구청이 최종 승인했어?", "심사위원은 누구로 정해졌나요?",
+                               "이전 부지는 결국 확정됐어?", "협약 연장이 결정된 거야?",
+                               "Was the relocation finally approved?", "Did the ministry approve the plan?"])
+def test_outcome_asked(q):
+    assert outcome_asked(q)
+
+
+@pytest.mark.parametrize("q", ["공원 재조성안은 어떻게 추진하고 있어?", "심사위원 몇 명이야?", "승인 절차는 어떻게 돼?",
+                               "When is the relocation planned?", ""])
+def test_no_outcome_asked(q):
+    assert not outcome_asked(q)
+
+
+def test_only_planned():
+    assert only_planned(["’19.3월 구청에 재조성안 승인 요청 예정"])
+    assert only_planned(["심사위원 선정할 예정", "관계기관과 협의 중"])
+    assert not only_planned(["재조성안 승인 완료(’18.5.)"])
+    assert not only_planned(["2년간 시 직영으로 운영하는 것으로 결정", "후속 계획 수립 예정"])   # one reports it
+    assert not only_planned(["이용자 설문 1,200명 실시"])          # neither plan nor outcome: no refusal
+    assert not only_planned(["이용자 설문 1,200명 실시", "후속 계획 수립 예정"])     # the best one is no plan
+    assert not only_planned(["후속 점검 예정(10월)", "이용자 설문 1,200명 실시"])     # something was done
+    assert only_planned(["후속 점검 예정(10월)", "이용자 설문 문항 1,200개"])
+    assert not only_planned([])
+    # what was done instead of the outcome asked answers it ('…못하도록 사업 진행'); '진행 중' still plans
+    assert not only_planned(["향후 수요를 조사해 반영할 예정", "해외 사용을 하지 못하도록 2018년 사업 진행"])
+    assert only_planned(["재조성안 협의 진행 중", "관계기관 의견 수렴 예정"])
