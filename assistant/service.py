@@ -986,6 +986,15 @@ def _counted_among_other_things(utt: Utterance, agg, mentions) -> bool:
     return morph is not None and morph.tag in ("NNG", "NNP") and not FINDING_NOUNS.search(morph.form)
 
 
+# '…과도하다는 시정요구', '…줄이라는 건의': a quoted clause before the category word says what one finding asked
+_QUOTED_CLAUSE = re.compile(r"(?:다|라|자|냐|달라|하라)는\s*$")
+
+
+def _named_by_clause(utt: Utterance, m) -> bool:
+    """The category word is described by the clause before it: it names one finding, no filter."""
+    return bool(_QUOTED_CLAUSE.search(utt.text[:m.span[0]]))
+
+
 def counts_findings(utt: Utterance, mentions, *, statuses_count: bool = True) -> bool:
     """Whether an audit question counts or lists findings: a count or list word,
     or a status or category ('완료된 거', '건의사항'), or findings per department
@@ -998,6 +1007,7 @@ def counts_findings(utt: Utterance, mentions, *, statuses_count: bool = True) ->
     if not aggs:
         if any(m.kind == "answer_type" and m.value.counter in OTHER_COUNTERS for m in mentions):
             return False                 # '몇 명 선정 완료했다고 답했어': people are counted, not findings
+        kinds = kinds - ({"category"} if all(_named_by_clause(utt, m) for m in mentions if m.kind == "category") else set())
         return bool(kinds & ({"status", "category"} if statuses_count else {"category"})) or any(
             m.kind == "scope" and m.value.name == "department" for m in mentions)
     for a in aggs:

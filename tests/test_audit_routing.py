@@ -15,6 +15,9 @@ from assistant.service import counts_findings
     ("감사 때 지적된 청년수당 탈락자 몇 명이었어", False),       # people
     ("how many committees had unsigned minutes in the audit", False),
     ("지적받은 거 어떻게 했어", False),                          # no count at all: the finding's content
+    ("건의사항 어떤 거 있어?", True),                             # a category alone filters
+    ("회의록 서명을 꼭 받으라는 시정요구 결과는?", False),         # a quoted clause names one finding
+    ("기부금품 모집을 체계적으로 하자는 건의, 어떻게 처리됐어?", False),
 ])
 def test_counts_findings(assistant, q, counts):
     utt, mentions = assistant._read(q)
