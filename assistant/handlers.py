@@ -512,6 +512,10 @@ def handle_passages(ctx, req: Request) -> Outcome:
             finder.unanswerable_focus(question, entity) if req.programs else [])
     elif route in ("passages", "organization"):
         unknown = finder.refused_asks(req.question)
+    if state.route == "passages" and state.question and req.lang == "ko" and not req.programs \
+            and (uses_reference or len(req.utt.squashed) <= SHORT_TURN) and not finder.turn_nouns(question):
+        # '그 다음엔 어떻게 한대?': a turn naming nothing of its own goes on from the last question
+        question = f"{state.question} {question}"
     query = f"{question} {context}".strip()
     if req.lang == "en":
         query = f"{query} {finder.korean_keywords(req.question)}"
@@ -609,6 +613,9 @@ def _within_last_statements(ctx, req: Request, question: str, names) -> Outcome 
                               answer_types=atypes, utt=req.utt)      # typed choice: tables read as '구분 N건'
     if ext is None or getattr(ext, "note", ""):
         return None
+    own = ctx.passages.turn_nouns(question)
+    if own and not any(ctx.passages.holds_nouns(u, own) for u in ext.units):
+        return None                    # '그 사업들 <실태평가>는 언제?': what the turn adds is in none of them
     nxt = state.after(route="passages", question=req.question, extra=state.extra)
     return Outcome(Answer(req.question, ext.text, "passages", {"hits": []},
                           "직전 답의 문장 안에서 이번 질문의 말·유형으로 문장 선택", ext.citations,

@@ -469,6 +469,16 @@ class PassageFinder:
             cache[question] = got
         return set(got)
 
+    def turn_nouns(self, question: str) -> list[str]:
+        """The nouns a turn adds of its own (not the question's function words or generic nouns)."""
+        return [t for t in dict.fromkeys(self.nouns(question[:MAX_QUESTION_CHARS])) if len(t) >= 2 and not t.isdigit()
+                and t not in GENERIC_NOUNS and t not in FUNCTION_NOUNS and _untense(t) not in _PLAIN_FUNCTION]
+
+    def holds_nouns(self, unit: Unit, nouns: list[str]) -> bool:
+        """Every noun is in the statement: as a token, inside a compound, or in its squashed text."""
+        toks, flat = self.tokens_of(unit), squash(unit.text)
+        return all(_holds(toks, t) or t in flat for t in nouns)
+
     def unanswerable_focus(self, question: str, entity: str) -> list[str]:
         """The words a question asks about besides the named programme, when
         none of them occurs anywhere in the reports ('…언제 개관해요?')."""

@@ -471,3 +471,18 @@ def test_another_subject_the_finding_prints_asks_the_same_of_it(assistant):
     assert a.route == "audit" and "A26" in a.answer, a.answer
     first = b.answer.splitlines()[0]
     assert b.route == "audit" and "청년허브" in first and "100%" in first, b.answer
+
+
+def test_a_turn_adding_a_noun_no_quoted_statement_holds_is_searched_anew(assistant):
+    # '그 사업들 <평가>는 언제?' after the diagnosis statement: its own noun is in none of the quoted ones
+    a, b, c = talk(assistant, "갈등 진단은 올해 몇 건 실시했나요?", "그중 3등급은 몇 건?", "그 사업들 실태평가 시기는?")
+    assert "followup:within_statements" in rules(b)
+    assert "followup:within_statements" not in rules(c) and "실태평가" in c.answer, c.answer
+
+
+def test_a_turn_naming_nothing_goes_on_from_the_last_question(assistant, corpus):
+    # '끝나면 그 뒤엔?' after a contract period: the text about that facility and that period is searched
+    a, b, c = talk(assistant, "마을공동체종합지원센터 맡고 있는 곳이 어디야?", "계약 기간은?", "끝나면 그 뒤엔 어떻게 돼?")
+    assert "18. 8. 22" in b.answer
+    assert c.route == "passages" and "재계약" in c.answer, c.answer
+
