@@ -595,8 +595,8 @@ def _within_last_statements(ctx, req: Request, question: str, names) -> Outcome 
     holds what the turn adds (its own words, the type it asks) — else the search runs as usual."""
     state = req.state
     spans = dict(state.extra).get("statements") if state.route == "passages" else None
-    if not spans or names or req.lang != "ko":
-        return None
+    if not spans or req.programs or req.lang != "ko":
+        return None                    # (a programme carried from the last turn is what the statements are about)
     refs = {m.value.kind for m in req.mentions if m.kind == "reference"}
     if not (refs & {"among", "it"} or len(req.utt.squashed) <= SHORT_TURN):
         return None

@@ -421,6 +421,10 @@ class Assistant:
         if intent == "budget" and not (measures or asks & {"amount", "rate"}):
             # a name with no measure asked ('…은 어디까지 운영돼?') is a question for the text
             return "passages", scores, method + "+slots:no_measure"
+        if intent == "out_of_scope" and state.route == "passages" and self._about_quoted(utt, state):
+            # '거긴 신축이야 리모델링이야?': the statements just quoted hold what the turn names — a fact
+            # asked of them, not an opinion
+            return "passages", scores, method + "+followup:about_quoted"
         if intent == "out_of_scope" and asks & FACT_ASKS and not self.passages.refused_asks(utt.text):
             # '<기관>과 MOU 언제 체결했어?': a date, a count or a place asked is a fact the text may hold —
             # the text route answers it or says it is not in the reports
@@ -682,6 +686,19 @@ class Assistant:
         except ImportError:
             return None
         return answer_fact(req.question, req.utt, req.extra.get("answer_type"), names, self._facts, self.quote)
+
+    def _about_quoted(self, utt: Utterance, state: DialogueState) -> bool:
+        """Every noun the turn names is in the statements the last text answer quoted."""
+        spans = dict(state.extra).get("statements") or []
+        nouns = self.passages.turn_nouns(utt.text) if utt.lang == "ko" else []
+        if not spans or not nouns:
+            return False
+        try:
+            text = " ".join(self.corpus.quote(str(d), int(a), int(b)) for d, a, b, _ in spans)
+        except (TypeError, ValueError, KeyError, IndexError):
+            return False              # a damaged stored state: no lean on it
+        flat = re.sub(r"\s+", "", text)
+        return all(n in flat for n in nouns)
 
     def _asks_fact_of(self, utt: Utterance, mentions, subject: str) -> bool:
         """The question asks a label the facts table holds for this subject."""

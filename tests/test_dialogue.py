@@ -486,3 +486,18 @@ def test_a_turn_naming_nothing_goes_on_from_the_last_question(assistant, corpus)
     assert "18. 8. 22" in b.answer
     assert c.route == "passages" and "재계약" in c.answer, c.answer
 
+
+
+def test_a_turn_naming_only_what_the_quoted_statements_hold_asks_of_them(assistant, corpus):
+    from assistant.dialogue import DialogueState
+    lines = corpus.lines[corpus.doc("work-report-2018").file]
+    no = next(i for i, l in enumerate(lines, 1) if "리모델링" in l and "신" in l)
+    state = DialogueState().after(route="passages", question="q",
+                                  extra=(("statements", [["work-report-2018", no, no, "s"]]),))
+    utt, _ = assistant._read("거긴 리모델링이야?")
+    assert assistant._about_quoted(utt, state)
+    utt, _ = assistant._read("거기 분위기는 어때?")
+    assert not assistant._about_quoted(utt, state)                     # a noun the statements do not hold
+    utt, _ = assistant._read("거긴 리모델링이야?")
+    bad = DialogueState().after(route="passages", question="q", extra=(("statements", [["nope", "x", 1, "s"]]),))
+    assert not assistant._about_quoted(utt, bad)                       # a damaged stored state
