@@ -33,7 +33,7 @@ LABEL_ASKS: tuple[tuple[str, str], ...] = (
     (r"언제(?:개소|개관|문|생겼|열었)|개소|개관|문(?:을)?연|since when|when (?:was|did|were) .{0,40}open|opening date"
      r"|(?:year|month|date) .{0,30}opened", "opened"),
     (r"면적|규모|건물(?:이|은)?몇|몇개동|연면적|지원액|지원금|지원한도|floor area|(?<![a-z])area(?![a-z])|how big|size", "scale"),
-    (r"용역비|사업예산|사업비|총사업비", "budget"),
+    (r"용역비|사업예산|사업비|총사업비|how much|(?<![a-z])(?:cost|fee|price)(?![a-z])", "budget"),
     (r"근거(?:가|는)?|조례", "basis"),
 )
 TYPE_KEYS = {"place": "place", "org": "operator", "period": "period"}

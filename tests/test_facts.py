@@ -220,3 +220,13 @@ def test_a_label_asked_of_each_of_two_subjects_answers_both(assistant):
     # one subject asked: one answer line
     one = assistant.ask("동북권 NPO지원센터 수탁기관은?", uuid.uuid4().hex)
     assert sum(v in one.answer for v in ops.values()) == 1, one.answer
+
+
+def test_an_english_how_much_beside_who_asks_the_amount_too(corpus):
+    f, op = next((x, y) for x in corpus.facts for y in corpus.facts
+                 if x.key == "budget" and y.key == "operator" and x.subject == y.subject)
+    a = _ask(corpus, f"Which organisation handled the {f.subject}, and what did it cost?")
+    assert a is not None and f.value in a.answer and op.value in a.answer, a and a.answer
+    from assistant.facts_answer import asked_keys
+    from assistant.understand.normalize import utterance
+    assert "budget" not in asked_keys(utterance("How many costumes were made?"), None)     # a word holding 'cost'
