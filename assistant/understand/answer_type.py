@@ -54,6 +54,8 @@ RULES: tuple[Rule, ...] = (
     # '어디가 더 높아', '어디가 제일 많이 써': which of the rows, not a place
     Rule("what", r"어디(?:가|는|야|예요|인가요)?(?:[^?]{0,10}?(?:더|제일|가장|젤))?(?:높|낮|많|적|크|작|큰|빠르|느리)",
          priority=1),
+    # '7개 구 어디야', '자치구 어디어디야': the places counted are asked, whatever runs there ('운영하는')
+    Rule("place", r"(?:\d+개|몇개)(?:자치구|구|동|군|지역|권역)(?:는|가|이|은)?(?:어디|어느)|자치구(?:는|가|이|은)?어디", priority=3),
     Rule("place", r"주소|링크|(?<![a-z])url", counter="주소", priority=1),       # an address: a street and number (or a web address)
     Rule("place", r"어디(?!까지)|위치|소재지|장소|어느(?:동네|지역|자치구|구|동)(?:에|에서|야|인|이)"),
     Rule("person", r"누구|누가|성함|담당자"),
