@@ -28,7 +28,7 @@ from .answer import Answer, Citation
 from .audit import AuditTool
 from .passages import (MAX_QUESTION_CHARS, PassageFinder, _dot, _unit, _year_note, after_its_date, arithmetic,
                        change_asked, change_shown, clean_statement, holds_type, matchable, type_pattern, years_named)
-from .outcome import only_planned, outcome_asked, planned_note
+from .outcome import average_note, only_planned, outcome_asked, planned_note, unprinted_average
 from .understand.answer_type import answer_type as extract_answer_type
 from .understand.types import AnswerType, Utterance
 
@@ -302,7 +302,16 @@ class FindingFinder:
     def _refusal(self, question: str, aid: str, lead, lang: str) -> Answer | None:
         """What the finding cannot answer, said with its closest statements: a year after the
         report's date, or a settled outcome where the statements only plan it."""
-        return self._later_year(question, aid, lead, lang) or self._only_planned(question, aid, lead, lang)
+        return self._later_year(question, aid, lead, lang) or self._only_planned(question, aid, lead, lang) \
+            or self._no_average(question, aid, lead, lang)
+
+    def _no_average(self, question: str, aid: str, lead, lang: str) -> Answer | None:
+        """'참여자 평균 연령은?' over statements that print no average: not in the reports."""
+        if not lead or not unprinted_average(question, [st.text for _, st in lead]):
+            return None
+        lines = [average_note(lang)] + [st.text for _, st in lead] + [self._head(self._rows[aid], lang)]
+        return Answer(question, "\n".join(lines), "not_found", {"id": aid, "reason": "no_average"},
+                      "감사 지적사항의 문장에 물은 평균이 없음", [c for c in [self._cite(aid)] if c is not None], 0.0)
 
     def _only_planned(self, question: str, aid: str, lead, lang: str) -> Answer | None:
         """'국토부가 최종 승인했어?' over '… 변경요청 예정': the outcome is not in the reports, the plan is."""

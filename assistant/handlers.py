@@ -21,7 +21,7 @@ from .audit import AuditQuery
 from .budget import BudgetQuery
 from .dialogue import DialogueState
 from .findings import month_days
-from .outcome import only_planned, outcome_asked, planned_note
+from .outcome import average_note, only_planned, outcome_asked, planned_note, unprinted_average
 from .understand.answer_type import answer_types
 from .understand.frames import Frame
 from .understand.types import Mention, Utterance
@@ -79,6 +79,7 @@ MAX_KEPT_STATEMENTS = 4  # statements of a text answer kept for the next turn to
 # the unit of the finding asked ('그거 담당 부서 어디야?', 'which division') — not '<기관> 소관만 보면?'
 UNIT_ASKED = (r"(?:부서|소관|담당|담당관)\S{0,4}(?:어디|어느|누구|뭐|무슨|알려)|(?:어느|어떤|무슨)(?:부서|담당관|과|팀)"
               r"|소관부서|담당부서|division|department")
+REFUSAL_REASONS = ("year_after_report", "only_planned", "no_average")     # findings' refusals that stand
 SHORT_TURN = 16          # squashed characters: a turn this short leans on the last one for what it leaves out
 FOLLOWUP_FACT_KINDS = {"count", "date", "period", "place", "org", "amount", "rate", "area", "person"}
 FALLBACK_PAIRS = 8.0      # letter-pair weight a finding must share with a question that had no audit word
@@ -343,7 +344,7 @@ def handle_audit_topic(ctx, req: Request) -> Outcome:
         ans = finder.answer(req.question, req.utt, req.extra.get("answer_type"), req.lang,
                             departments=tuple(req.departments), within=tuple(req.extra.get("within", ())))
         if ans is not None and ans.route == "not_found" and req.extra.get("topic_fallback") == "detail" \
-                and not (isinstance(ans.data, dict) and ans.data.get("reason") in ("year_after_report", "only_planned")):
+                and not (isinstance(ans.data, dict) and ans.data.get("reason") in REFUSAL_REASONS):
             ans = None                # a passage already named a finding: that one is the answer
         if ans is not None and ans.route == "audit" and "slots:audit_year" in req.extra.get("intent_method", "") \
                 and isinstance(ans.data, dict) and not ans.data.get("type_held", True):
@@ -538,13 +539,16 @@ def handle_passages(ctx, req: Request) -> Outcome:
         finder_f = ctx.findings_finder()
         found = finder_f.answer(req.question, req.utt, req.extra.get("answer_type"), req.lang,
                                 min_pairs=FALLBACK_PAIRS) if finder_f is not None else None
-        if found is not None and found.route == "audit":
+        if found is not None and (found.route == "audit" or (
+                isinstance(found.data, dict) and found.data.get("reason") in REFUSAL_REASONS)):
             ids = tuple(x for x in [found.data.get("id")] if x) if isinstance(found.data, dict) else ()
             return Outcome(found, state.after(route="audit", question=req.question, audit_items=ids or state.audit_items))
     if ext is None or unknown:
         extra = f" (보고서에 없는 말: {', '.join(unknown[:3])})" if unknown else ""
         return not_found(req, ("보고서에서 이 질문에 답하는 내용을 찾지 못했습니다." + extra) if req.lang == "ko"
                          else "The reports do not say.", hits)
+    if unprinted_average(req.question, [u.text for u in ext.units]):
+        return not_found(req, f"{average_note(req.lang)}\n{ext.text}", hits)
     if outcome_asked(req.question) and only_planned([u.text for u in ([ext.best] if ext.best else []) + ext.units]):
         # '…최종 확정됐어?' over '… 개최 예정': the outcome is not in the reports; the plan is quoted
         return not_found(req, f"{planned_note(req.lang)}\n{ext.text}", hits)

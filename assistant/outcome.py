@@ -1,4 +1,4 @@
-"""A settled outcome asked, and statements that only plan it.
+"""A settled outcome asked, and statements that only plan it; an average asked of statements that print none.
 
     outcome_asked("국토부가 최종 승인했어?")          -> True
     only_planned(["… 지구계획 변경요청 예정(SH공사→국토부)"]) -> True
@@ -27,6 +27,24 @@ _PLANNED = re.compile(r"예정|계획(?!서)|(?:검토|협의|추진|진행)\s?�
 _SETTLED = re.compile(r"(?:결정|확정|승인|인가|선정|채택|합의|통과|타결)(?!\s?(?:할|하여야|해야|을|를|예정|요청|신청|여부|절차|방안|기준|위원))"
                       r"|(?:진행|실시|시행|개최)(?!\s?(?:중|할|하여야|해야|예정|계획|방안))(?=[\s(.,·]|$)"
                       r"|완료|마쳤|끝났|되었음|됐음|하였음")
+
+
+# an average asked of the text: the text answers it only where it prints one (the tables' means are computed
+# on the budget route; a statement never averages by itself — '만19세~29세' is no average age)
+_AVERAGE_ASKED = re.compile(r"평균|\baverage\b|\bmean\b")
+_AVERAGE_PRINTED = re.compile(r"평균|average|mean")
+
+
+def unprinted_average(question: str, statements: list[str]) -> bool:
+    """An average is asked, and none of the statements prints one."""
+    return bool(_AVERAGE_ASKED.search((question or "")[:1000].lower())) and bool(statements) \
+        and not any(_AVERAGE_PRINTED.search(t.lower()) for t in statements if t)
+
+
+def average_note(lang: str) -> str:
+    if lang == "ko":
+        return "보고서에 물으신 평균은 나와 있지 않습니다. 관련해 보고서가 적은 내용:"
+    return "The reports do not give that average. What they say:"
 
 
 def outcome_asked(question: str) -> bool:

@@ -1,4 +1,6 @@
 """A settled outcome asked, over statements that only plan it."""
+import re
+
 import pytest
 
 from assistant.outcome import only_planned, outcome_asked
@@ -30,3 +32,21 @@ def test_only_planned():
     # what was done instead of the outcome asked answers it ('…못하도록 사업 진행'); '진행 중' still plans
     assert not only_planned(["향후 수요를 조사해 반영할 예정", "해외 사용을 하지 못하도록 2018년 사업 진행"])
     assert only_planned(["재조성안 협의 진행 중", "관계기관 의견 수렴 예정"])
+
+
+def test_an_average_the_statements_do_not_print():
+    from assistant.outcome import unprinted_average
+    assert unprinted_average("참여자 평균 나이는?", ["만19세~29세 미취업 청년 대상"])
+    assert unprinted_average("What is the average age of participants?", ["aged 19 to 29"])
+    assert not unprinted_average("자부담 비율 평균은?", ["14개 프로젝트 자부담 비율은 평균 11.5%"])
+    assert not unprinted_average("참여자 나이는?", ["만19세~29세"])            # no average asked
+    assert not unprinted_average("평균 나이는?", [])
+
+
+def test_an_average_asked_of_the_text_is_refused_where_it_prints_a_range(assistant, corpus):
+    import uuid
+    lines = corpus.lines[corpus.doc("work-report-2018").file]
+    line = next(l for l in lines if re.search(r"\d+세\s?~\s?\d+세", l))
+    assert "평균" not in line
+    a = assistant.ask("청년수당 받는 청년들 평균 나이가 어떻게 돼?", uuid.uuid4().hex)
+    assert a.route == "not_found", a.answer
