@@ -27,7 +27,7 @@ from typing import Callable
 from .answer import Answer, Citation
 from .audit import AuditTool
 from .passages import (MAX_QUESTION_CHARS, PassageFinder, _dot, _unit, _year_note, after_its_date, arithmetic,
-                       change_asked, change_shown, clean_statement, holds_type, matchable, type_pattern, years_named)
+                       change_asked, change_shown, clean_statement, holds_type, matchable, type_pattern, years_asked, years_named)
 from .outcome import average_note, only_planned, outcome_asked, planned_note, unprinted_average
 from .understand.answer_type import answer_type as extract_answer_type
 from .understand.types import AnswerType, Utterance
@@ -329,7 +329,7 @@ class FindingFinder:
         """A year after the report's date asked ('2019년에 실제로 받은 인원') of a finding none of
         whose statements names it: not in the reports. The closest statements are given as context."""
         r = self._rows[aid]
-        asked = years_named(question)
+        asked = years_asked(question, self.as_of.get(str(r["doc"])))
         texts = [st.text for st in self._statements.get(aid, [])] + [str(r["requirement"])]
         if not asked or not all(after_its_date(t, asked, self.as_of.get(str(r["doc"]))) for t in texts):
             return None

@@ -273,6 +273,7 @@ class PassageFinder:
         self._lines_sq: list[str] | None = None
         self._speller = None
         self._heading_cache: dict[str, frozenset] = {}
+        self._block_cache: dict[tuple, str] = {}
         self._squashed = {d.id: squash("".join(corpus.lines[d.file][d.line_start - 1:d.line_end]))
                           for d in corpus.documents}
         self._all_text = "\n".join("\n".join(corpus.lines[d.file][d.line_start - 1:d.line_end]) for d in corpus.documents)
@@ -657,7 +658,37 @@ class PassageFinder:
         """The statement's text with its year: a work report's statement that names no year is of the
         report's own date ('…1,300여명 입주(6월 기준)' in a report as of 2018.6.30)."""
         year = self._report_year.get(unit.doc)
+        if year and _NEXT_YEAR.search(unit.text):
+            return f"{unit.text} ({year + 1}년)"        # '내년도 예산 반영': the year after the report's
         return unit.text if not year or years_named(unit.text) else f"{unit.text} ({year}년)"
+
+    def _block_of(self, unit: Unit) -> str:
+        """The squashed text of the programme block or audit finding a statement sits in ('' outside both)."""
+        spans = [(doc, a, b) for doc, a, b, _ in self._program_spans] + [(doc, a, b) for doc, a, b, _, _ in self._finding_spans]
+        for doc, a, b in spans:
+            if doc == unit.doc and a <= unit.line_start <= b:
+                key = (doc, a, b)
+                if key not in self._block_cache:
+                    lines = self.corpus.lines[self.corpus.doc(doc).file][a - 1:b]
+                    self._block_cache[key] = squash(" ".join(lines))
+                return self._block_cache[key]
+        return ""
+
+    def _edition_of(self, unit: Unit, asked: set[int], question: str) -> bool:
+        """The year asked names an edition of what the question is about: the programme block (or the
+        finding) the statement sits in prints that year right before a name the question holds ('’19년
+        시민참여예산 시정협치형 사업선정' — the 2019 participatory budget, whose applications and
+        deliberation the 2018 text reports). Its statements are of that edition."""
+        block = self._block_of(unit)
+        if not block:
+            return False
+        q = squash(question)
+        for y in asked:
+            for m in re.finditer(rf"(?:[’'‘]{y % 100:02d}|{y})년?", block):
+                name = re.match(r"[가-힣]{3,}", block[m.end():])
+                if name and any(name.group(0)[:k] in q for k in range(len(name.group(0)), 2, -1)):
+                    return True
+        return False
 
     def _finding_of(self, unit: Unit) -> str:
         """The requirement of the audit finding a statement of its action or plan sits in ('' elsewhere)."""
@@ -750,12 +781,13 @@ class PassageFinder:
                 return None
             scored = kept
         note = ""
-        asked_years = years_named(question)
+        asked_years = years_asked(question, max(self._report_year.values(), default=None))
         if asked_years:
             # '2017년 한 해 상담 건수': a statement that dates itself to other years only is of another
             # year; the statements that name the year asked (or no year) answer
-            fit = [x for x in scored if not _other_year(self._dated(x[1]), asked_years)
-                   and not after_its_date(x[1].text, asked_years, self._as_of_year.get(x[1].doc))]
+            fit = [x for x in scored if self._edition_of(x[1], asked_years, question) or (
+                not _other_year(self._dated(x[1]), asked_years)
+                and not after_its_date(x[1].text, asked_years, self._as_of_year.get(x[1].doc)))]
             top = max(scored, key=lambda x: x[0])
             if not fit or max(x[0] for x in fit) < TYPED_FLOOR * top[0]:
                 # the statement most about the question is of another year, and what fits the year is
@@ -868,6 +900,15 @@ def years_named(text: str) -> set[int]:
 
 
 _NEXT_YEAR = re.compile(r"내년|차년도|익년|다음\s?해|next year")
+
+
+def years_asked(question: str, as_of: int | None) -> set[int]:
+    """The years a question names, '내년' read as the year after the report's date (the year it
+    speaks from: '올해' and '작년' are within the reports' years, no other one)."""
+    out = years_named(question)
+    if as_of is not None and _NEXT_YEAR.search(question):
+        out.add(as_of + 1)
+    return out
 
 
 def as_of_years(documents) -> dict[str, int]:

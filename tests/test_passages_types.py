@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from assistant.passages import PassageFinder, arithmetic, clean_statement, holds_type, type_pattern
+from assistant.passages import PassageFinder, arithmetic, clean_statement, holds_type, type_pattern, units_of
 from assistant.understand.types import AnswerType
 
 
@@ -314,3 +314,26 @@ def test_gate_the_kind_of_address_asked_is_no_missing_fact(synth_finder):
     assert f.unknown_terms("공유부엌 블로그 링크 있어?") == []
     assert "블로그" in f.unknown_terms("공유부엌 블로그 운영해?")              # the same noun, not before an address word
     assert "연락처" in f.unknown_terms("누리 플랫폼 이메일 주소 알려줘")        # contacts are still refused
+
+
+def test_next_year_asked_is_the_year_after_the_report():
+    from assistant.passages import years_asked
+    assert years_asked("내년 대상자는 몇 명으로 늘린대?", 2018) == {2019}
+    assert years_asked("2017년이랑 내년 비교하면?", 2018) == {2017, 2019}
+    assert years_asked("올해 대상자는?", 2018) == set()
+    assert years_asked("내년 대상자는?", None) == set()
+
+
+def test_a_year_printed_before_a_name_is_an_edition_of_it(assistant, corpus):
+    # '’19년 <이름> 사업선정' in a programme block: statements of that block about <이름> are of that edition
+    f = assistant.passages
+    lines = corpus.lines[corpus.doc("work-report-2018").file]
+    no, name = next((i, m.group(2)) for i, l in enumerate(lines, 1)
+                    for m in [re.search(r"[’'](\d\d)년\s?([가-힣]{4,})", l)] if m and int(m.group(1)) > 18)
+    block = next((a, b) for doc, a, b, _ in f._program_spans if doc == "work-report-2018" and a <= no <= b)
+    other = next(i for i in range(block[0], block[1] + 1) if i != no and lines[i - 1].strip().startswith("○"))
+    unit = next(u for u in units_of(lines, other, other, "work-report-2018"))
+    year = 2000 + int(re.search(r"[’'](\d\d)년", lines[no - 1]).group(1))
+    assert f._edition_of(unit, {year}, f"내년 {name} 접수는 몇 건이야?")
+    assert not f._edition_of(unit, {year}, "내년 전혀다른이름 접수는 몇 건이야?")
+    assert not f._edition_of(unit, {year + 5}, f"{year + 5}년 {name} 접수는 몇 건이야?")
