@@ -17,7 +17,6 @@ import re
 _OUTCOME = re.compile(
     r"(?:결정|확정|승인|인가|선정|채택|합의|통과|결론|타결|정해|정하)"
     r"\s?(?:이|가|은|는)?\s?(?:됐|되었|됬|났|나왔|했|하였|졌|된\s?(?:거|건|것)|됨|난\s?(?:거|건|것)|한\s?(?:거|건|것))"
-    r"|(?:결국|최종적으로|최종)\s?.{0,20}(?:됐|되었|했|났|나왔)"
     r"|\b(?:was|were|has been|have been|got)\b.{0,60}\b(?:approved|decided|confirmed|finali[sz]ed|selected|chosen)\b"
     r"|\bdid\b.{0,40}\b(?:approve|decide|confirm|finali[sz]e|select|choose)\b")
 # a statement that plans: '…할 예정', '…요청 예정', '…검토 중', '…추진 계획'

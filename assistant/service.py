@@ -400,6 +400,10 @@ class Assistant:
             return "audit_topic", scores, method + "+slots:topic_not_count"
         if evidence and evidence != intent and intent in overridable:
             return evidence, scores, method + f"+slots:{evidence}"
+        if intent in ("audit_count", "audit_topic", "passages") and "audit" not in scopes and not kinds & AUDIT_SLOTS \
+                and demand_quoted(utt):
+            # '제출기간 줄이라고 했던 거, 올해는 며칠로…': a demand quoted back is a finding's requirement
+            return "audit_topic", scores, method + "+slots:quoted_demand"
         if intent in ("audit_count", "audit_topic") and "audit" not in scopes and not kinds & AUDIT_SLOTS:
             # no word of the audit document: the report's text is searched (a finding it finds is handed over)
             return "passages", scores, method + "+slots:no_audit_cue"
@@ -1001,6 +1005,19 @@ def _counted_among_other_things(utt: Utterance, agg, mentions) -> bool:
         return False
     morph = next((m for m in utt.morphs if m.start <= last.end(1) - 1 < m.start + len(m.form)), None)
     return morph is not None and morph.tag in ("NNG", "NNP") and not FINDING_NOUNS.search(morph.form)
+
+
+def demand_quoted(utt: Utterance) -> bool:
+    """A demand quoted back: a verb, '-(으)라고', then 하 in a past or adnominal form ('줄이라고 했던 거',
+    '늘리라고 한 거') — read on Kiwi's morphemes ('센터라고 했던 곳' names, '뭐라고 했어' asks what was said)."""
+    ms = list(utt.morphs or ())
+    for i in range(1, len(ms) - 1):
+        if ms[i].form in ("라고", "으라고") and ms[i].tag == "EC" and ms[i - 1].tag.startswith(("VV", "XSV")) \
+                and ms[i + 1].form in ("하", "한") and ms[i + 1].tag.startswith(("VV", "VX", "MM")):
+            rest = ms[i + 2:i + 5]
+            if ms[i + 1].tag == "MM" or any(m.tag == "ETM" for m in rest):
+                return True
+    return False
 
 
 # '…과도하다는 시정요구', '…줄이라는 건의': a quoted clause before the category word says what one finding asked

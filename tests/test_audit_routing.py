@@ -207,3 +207,21 @@ def test_findings_of_a_scope_by_the_date_named(assistant):
     items = assistant._ctx.audit
     want = [r.id for r in items.itertuples() if r.category.startswith("기타") and "11.13" in str(r.action)]
     assert want and all(w in a.answer for w in want) and f"{len(want)}건입니다" in a.answer, a.answer
+
+
+@pytest.mark.parametrize("q, quoted", [
+    ("공구대여소 늘리라고 했던 거 지금 몇 개소야?", True),
+    ("회의록 서명 받으라고 한 거 어떻게 됐어?", True),
+    ("센터라고 했던 곳 어디야?", False),            # a name, no demand
+    ("뭐라고 했던 거야?", False),                   # what was said
+    ("예산 늘려 달라고 했어", False),              # no past adnominal: no thing quoted
+])
+def test_a_demand_quoted_back(assistant, q, quoted):
+    from assistant.service import demand_quoted
+    utt, _ = assistant._read(q)
+    assert demand_quoted(utt) is quoted, [(m.form, m.tag) for m in utt.morphs]
+
+
+def test_a_demand_quoted_back_finds_its_finding(assistant):
+    a = assistant.ask("회의록에 서명을 꼭 받으라고 했던 거 결과가 어떻게 됐지?").to_dict()
+    assert a["route"] == "audit" and "slots:quoted_demand" in " ".join(a["data"]["interpretation"]["rules"]), a["answer"][:200]

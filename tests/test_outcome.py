@@ -14,6 +14,7 @@ def test_outcome_asked(q):
 
 
 @pytest.mark.parametrize("q", ["공원 재조성안은 어떻게 추진하고 있어?", "심사위원 몇 명이야?", "승인 절차는 어떻게 돼?",
+                               "놀이터 문제는 결국 어떻게 처리됐어?",
                                "When is the relocation planned?", ""])
 def test_no_outcome_asked(q):
     assert not outcome_asked(q)

@@ -46,6 +46,8 @@ RULES: tuple[Rule, ...] = (
     Rule("period", r"언제까지", counter="까지", priority=2),     # a deadline: a date answers it
     Rule("period", r"얼마동안|몇년(?:간|동안)?|기간(?:은|이|을)?(?:언제|얼마|어떻게|몇|$|\?)|위탁기간|계약기간|사업기간|며칠간",
          priority=2),
+    # '며칠로 줄였어', '며칠 이내': a number of days, not a date
+    Rule("count", r"며칠(?=로|씩|이내|짜리|만에)", counter="일", priority=2),
     Rule("date", r"언제|날짜|며칠|몇월|몇일|시기|일정(?:은|이)?(?:언제|어떻게)?|몇시(?!간)"),
     # '연면적이 얼마야': the 얼마 of an area noun asks square metres, not money
     Rule("area", r"(?:연면적|건축면적|부지면적|면적|넓이|평수)(?:은|는|이|가)?(?:얼마|몇|어느|어떻게)?", priority=2),
