@@ -21,7 +21,8 @@ from .audit import AuditQuery
 from .budget import BudgetQuery
 from .dialogue import DialogueState
 from .findings import month_days
-from .outcome import average_note, only_planned, outcome_asked, planned_note, unprinted_average
+from .outcome import (average_note, breakdown_note, only_planned, outcome_asked, planned_note, unprinted_average,
+                      unprinted_breakdown)
 from .understand.answer_type import answer_types
 from .understand.frames import Frame
 from .understand.types import Mention, Utterance
@@ -547,6 +548,9 @@ def handle_passages(ctx, req: Request) -> Outcome:
         extra = f" (보고서에 없는 말: {', '.join(unknown[:3])})" if unknown else ""
         return not_found(req, ("보고서에서 이 질문에 답하는 내용을 찾지 못했습니다." + extra) if req.lang == "ko"
                          else "The reports do not say.", hits)
+    by = unprinted_breakdown(req.question, [u.text for u in ext.units]) if req.lang == "ko" else ""
+    if by:
+        return not_found(req, f"{breakdown_note(by, req.lang)}\n{ext.text}", hits)
     if unprinted_average(req.question, [u.text for u in ext.units]):
         return not_found(req, f"{average_note(req.lang)}\n{ext.text}", hits)
     if outcome_asked(req.question) and only_planned([u.text for u in ([ext.best] if ext.best else []) + ext.units]):

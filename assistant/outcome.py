@@ -46,6 +46,30 @@ def average_note(lang: str) -> str:
     return "The reports do not give that average. What they say:"
 
 
+# a breakdown asked ('사유별로 몇 명씩', '지점별 인원'): the statement must print the thing it is broken down by
+_BREAKDOWN = re.compile(r"([가-힣]{2,})별(?=로|[^가-힣]|$)")
+
+
+def unprinted_breakdown(question: str, statements: list[str]) -> str:
+    """The dimension of a breakdown asked that none of the statements names ('' when none is asked or
+    one names it): '탈락자 사유별 인원' over a statement with no '사유' is no such breakdown."""
+    flat = [re.sub(r"\s+", "", t) for t in statements if t]
+    for m in _BREAKDOWN.finditer(re.sub(r"\s+", " ", (question or "")[:1000])):
+        word = m.group(1)
+        # a numbered dimension is printed by its numbers: '차수별' by '1차 … 2차', '단계별' by '1단계'
+        forms = {word} | ({word[:-1]} if word.endswith("수") and len(word) == 2 else set())
+        if flat and not any(f in t and not re.fullmatch(r"\d+", f) or re.search(r"\d\s?" + re.escape(f), t)
+                            for f in forms for t in flat):
+            return word
+    return ""
+
+
+def breakdown_note(word: str, lang: str) -> str:
+    if lang == "ko":
+        return f"보고서에 {word}별 내역은 나와 있지 않습니다. 관련해 보고서가 적은 내용:"
+    return f"The reports give no breakdown by {word}. What they say:"
+
+
 def outcome_asked(question: str) -> bool:
     """The question asks a settled outcome: whether it was decided/approved/chosen, or what it was
     decided to be."""

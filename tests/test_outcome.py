@@ -51,3 +51,18 @@ def test_an_average_asked_of_the_text_is_refused_where_it_prints_a_range(assista
     assert "평균" not in line
     a = assistant.ask("청년수당 받는 청년들 평균 나이가 어떻게 돼?", uuid.uuid4().hex)
     assert a.route == "not_found", a.answer
+
+
+def test_a_breakdown_the_statements_do_not_print():
+    from assistant.outcome import unprinted_breakdown
+    assert unprinted_breakdown("탈락자 사유별로 몇 명씩이야?", ["대상자 5,000명 → 7,000명"]) == "사유"
+    assert unprinted_breakdown("등급별로 몇 건이야?", ["진단대상 60건, 1등급 4건, 2등급 6건"]) == ""
+    assert unprinted_breakdown("차수별 최종 대상자는?", ["(1차 접수) 최종대상자 4,119명", "(2차) 3,200명"]) == ""
+    assert unprinted_breakdown("서울특별시 청년 인원은?", ["청년 7,000명"]) == ""          # '특별시' is no breakdown
+    assert unprinted_breakdown("분야별 예산은?", []) == ""
+
+
+def test_a_breakdown_asked_of_the_text_that_prints_none_is_refused(assistant):
+    import uuid
+    a = assistant.ask("청년수당 선정자 연령별로 몇 명씩이야?", uuid.uuid4().hex)
+    assert a.route == "not_found" and "연령별" in a.answer, a.answer
