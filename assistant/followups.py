@@ -62,6 +62,20 @@ def ordinal_pick(text: str, offered) -> str | None:
     return offered[k - 1] if 1 <= k <= len(offered) else None
 
 
+_NOT_THIS = re.compile(r"말고|빼고|아니고|아닌거|아닌것|아닌쪽|제외하고|아니라|rather than|not the")
+
+
+def not_the_one_named(offered: list, squashed: str, catalog) -> list:
+    """'<동북권> 말고 원래 있던 거요': of the names offered, the ones left when those named before the
+    negation are taken out — a pick only when one is left ([] otherwise)."""
+    neg = _NOT_THIS.search(squashed.lower())
+    if neg is None or not neg.start():
+        return []
+    excluded = set(catalog.disambiguate(offered, squashed[:neg.start()]))
+    rest = [o for o in offered if o not in excluded]
+    return rest if excluded and len(rest) == 1 else []
+
+
 def pick_candidate(frame, mentions, state: DialogueState, catalog, squashed: str):
     """'운영 쪽이요' or '두 번째' after a clarify that listed several programmes."""
     offered = state.candidates or state.group
@@ -69,6 +83,7 @@ def pick_candidate(frame, mentions, state: DialogueState, catalog, squashed: str
         return None
     by_place = ordinal_pick(squashed, offered) if state.candidates else None
     picked = [by_place] if by_place else \
+        not_the_one_named(list(offered), squashed, catalog) or \
         [t for t in frame.targets if t in offered] or catalog.disambiguate(list(offered), squashed)
     if len(picked) != 1:
         return None

@@ -25,7 +25,7 @@ from .audit import AuditQuery, AuditTool
 from .budget import BudgetTool
 from .dialogue import VERSION as STATE_VERSION, DialogueState
 from .entities import Catalog
-from .followups import UNIT_OF, ordinal_pick, sibling_by_word, resolve_budget, restate_sibling, wants_budget_followup
+from .followups import UNIT_OF, not_the_one_named, ordinal_pick, sibling_by_word, resolve_budget, restate_sibling, wants_budget_followup
 from .handlers import HANDLERS, Outcome, Request
 from .passages import PassageFinder
 from .session import LRUCache
@@ -281,6 +281,7 @@ class Assistant:
         if state.turns:
             offered = state.candidates or state.group or self._siblings(state.programs)
             if offered and not kinds & {"entity"} and (len(self.catalog.disambiguate(list(offered), utt.squashed)) == 1
+                                                         or not_the_one_named(list(offered), utt.squashed, self.catalog)
                                                          or (state.candidates and short
                                                              and ordinal_pick(utt.squashed, offered))) \
                     and not kinds & {"status", "category"} and not asks & TEXT_ASKS:

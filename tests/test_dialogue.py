@@ -501,3 +501,15 @@ def test_a_turn_naming_only_what_the_quoted_statements_hold_asks_of_them(assista
     utt, _ = assistant._read("거긴 리모델링이야?")
     bad = DialogueState().after(route="passages", question="q", extra=(("statements", [["nope", "x", 1, "s"]]),))
     assert not assistant._about_quoted(utt, bad)                       # a damaged stored state
+
+
+def test_a_pick_that_names_the_one_not_meant(assistant):
+    # '<A> 말고 …': of the names just offered, the one left once A is taken out
+    a, b = talk(assistant, "혁신파크 예산 얼마야?", "조성 쪽 말고요")
+    assert a.route == "clarify" and b.route == "budget"
+    assert "서울혁신파크 운영" in b.answer.splitlines()[0] and "조성사업" not in b.answer.splitlines()[0], b.answer
+    from assistant.followups import not_the_one_named
+    offered = ["서울혁신파크 운영", "서울혁신파크 조성사업"]
+    assert not_the_one_named(offered, "운영말고", assistant.catalog) == ["서울혁신파크 조성사업"]
+    assert not_the_one_named(offered, "운영쪽", assistant.catalog) == []          # no negation
+    assert not_the_one_named(offered, "말고", assistant.catalog) == []            # nothing named before it
