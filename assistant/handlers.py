@@ -358,7 +358,8 @@ def handle_audit_topic(ctx, req: Request) -> Outcome:
             return not_found(req, text)
         if ans is not None:
             ids = tuple(x for x in [ans.data.get("id")] if x) if isinstance(ans.data, dict) else ()
-            nxt = req.state.after(route=ans.route, question=req.question, audit_items=ids or req.state.audit_items)
+            nxt = req.state.after(route=ans.route, question=req.question, audit_items=ids or req.state.audit_items,
+                                  programs=tuple(req.programs) or req.state.programs)   # '그 사업 예산은?' next
             return Outcome(ans, nxt)
     if req.extra.get("topic_fallback") == "detail" and req.extra.get("item_id"):
         return handle_audit_detail(ctx, req)
@@ -573,7 +574,9 @@ def handle_passages(ctx, req: Request) -> Outcome:
                        redirect_extra=(("item_id", item), ("topic_fallback", "detail"),
                                        ("method", "하이브리드 검색으로 찾은 지적사항의 요구·추진상황·추진내용·향후계획")))
     method = f"하이브리드 검색(어휘 BM25 + 벡터, RRF) 상위 {len(hits)}개 청크에서 질문과 겹치는 형태소·숫자로 문장 선택"
-    nxt = state.after(route="passages", question=req.question, programs=tuple(req.programs) or state.programs,
+    carried = tuple(req.programs) or (ctx.programs_of_section(finder.program_of(ext.best)) if ext.best else ()) \
+        or state.programs
+    nxt = state.after(route="passages", question=req.question, programs=carried,
                       extra=_with_statements(state.extra, ext.citations))
     return Outcome(Answer(req.question, ext.text, route, {"hits": [h.to_dict() for h in hits[:5]]}, method,
                           ext.citations, round(min(ext.score, 1.0), 2)), nxt)

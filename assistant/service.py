@@ -832,6 +832,15 @@ class Assistant:
                          & (self.audit["line_end"] >= unit.line_start)]
         return str(hit.iloc[0]["id"]) if len(hit) == 1 else None
 
+    def programs_of_section(self, title: str) -> tuple[str, ...]:
+        """The appendix programmes a body section's budget table lists (the reverse of program_sections):
+        '그 사업 예산' after a statement of that section is theirs."""
+        if not title:
+            return ()
+        rows = self.body[self.body["section"].map(lambda s: s.split(" > ")[-1] == title)]
+        names = [p for p in list(rows["parent"]) + list(rows["program"]) if p in set(self.catalog.programs)]
+        return tuple(dict.fromkeys(names))
+
     def program_sections(self, names: list[str]) -> list[str]:
         out = []
         for n in names:

@@ -513,3 +513,18 @@ def test_a_pick_that_names_the_one_not_meant(assistant):
     assert not_the_one_named(offered, "운영말고", assistant.catalog) == ["서울혁신파크 조성사업"]
     assert not_the_one_named(offered, "운영쪽", assistant.catalog) == []          # no negation
     assert not_the_one_named(offered, "말고", assistant.catalog) == []            # nothing named before it
+
+
+def test_that_programme_after_a_text_answer_is_the_one_its_section_budgets(assistant):
+    # a statement of a programme section, then '그 사업 <measure>': the appendix row that section's table lists
+    a, b = talk(assistant, "2018 서울형 공론화 사업 시민 참여단 토론회는 몇 회 열어?", "그 사업 지출액은 얼마야?")
+    assert a.route == "passages" and "공론화" in a.answer, a.answer
+    sec = next(s for s in assistant.body["section"] if "공론화" in s.split(" > ")[-1])
+    rows = assistant.programs_of_section(sec.split(" > ")[-1])
+    assert rows and b.route == "budget" and rows[0] in b.answer, (rows, b.answer)
+    assert assistant.programs_of_section("") == () and assistant.programs_of_section("없는 제목") == ()
+
+
+def test_that_programme_after_a_finding_named_by_it(assistant):
+    a, b = talk(assistant, "청년프로젝트 투자사업 자부담 비율 낮다는 지적엔 뭐라고 했어?", "그 사업 예산현액 얼마야?")
+    assert a.route == "audit" and b.route == "budget" and "청년프로젝트 투자 사업" in b.answer.splitlines()[0], b.answer
