@@ -301,7 +301,8 @@ class PassageFinder:
         if lang == "en":
             # the glossary's Korean words, and the question's own Latin words the reports print ('UNDP', 'MOU')
             latin = [t for t in self.tokenize(question) if t.isascii() and t.isalpha() and len(t) >= 2 and t in self._idf]
-            q = " ".join(extra + latin)
+            # and the Korean words it quotes ('tool-lending libraries (공구대여소)'): the report's own words
+            q = " ".join(extra + latin + re.findall(r"[가-힣]{2,}", question))
         else:
             q = " ".join([q] + extra)
         toks = list(dict.fromkeys(self.tokenize(q)))
@@ -937,6 +938,9 @@ def _other_year(statement: str, asked: set[int]) -> bool:
 def _year_note(asked: set[int], own: set[int], lang: str) -> str:
     a = ", ".join(str(y) for y in sorted(asked))
     o = ", ".join(str(y) for y in sorted(own))
+    if not own:          # the closest statement is undated: no year to name for it
+        return (f"보고서에 {a}년의 값은 나와 있지 않습니다. 가장 가까운 내용:" if lang == "ko"
+                else f"The report does not give this for {a}. The closest it has:")
     if lang == "ko":
         return f"보고서에 {a}년의 값은 나와 있지 않습니다. 가장 가까운 내용은 {o}년의 것입니다:"
     return f"The report does not give this for {a}. The closest it has is for {o}:"

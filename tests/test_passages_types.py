@@ -337,3 +337,15 @@ def test_a_year_printed_before_a_name_is_an_edition_of_it(assistant, corpus):
     assert f._edition_of(unit, {year}, f"내년 {name} 접수는 몇 건이야?")
     assert not f._edition_of(unit, {year}, "내년 전혀다른이름 접수는 몇 건이야?")
     assert not f._edition_of(unit, {year + 5}, f"{year + 5}년 {name} 접수는 몇 건이야?")
+
+
+def test_an_english_question_searches_the_korean_words_it_quotes(synth_finder):
+    terms = synth_finder.query_terms("How many sessions did the shared kitchen (공유부엌) hold?", "en")
+    assert any("부엌" in t for t in terms), terms
+
+
+def test_the_year_note_of_an_undated_statement_names_no_empty_year():
+    from assistant.passages import _year_note
+    assert "for :" not in _year_note({2017}, set(), "en") and "2017" in _year_note({2017}, set(), "en")
+    assert "년의 것입니다" not in _year_note({2017}, set(), "ko")
+    assert "2016" in _year_note({2017}, {2016}, "ko")
