@@ -55,6 +55,9 @@ STATEMENT_OPEN = ("◦", "○", "□", "-", "－", "*", "※", "▸", "•")
 
 _MONTH_DAY = re.compile(r"(?<![\d.])(?:[’'‘]?\d{2}\s*\.\s*|\d{4}\s*\.\s*)?(1[0-2]|0?[1-9])\s*\.\s*([12]\d|3[01]|0?[1-9])(?![\d,]|\s*(?:억|%|㎡|배|만|천|백|명|개|건|원|시간|년|kg))"
                         r"|(1[0-2]|0?[1-9])\s*월\s*([12]\d|3[01]|0?[1-9])\s*일")
+# a data request answered only by its submission ('자료 제출 완료 (2017.11.10.)'), and a question about that submission
+_SUBMITTED = re.compile(r"자료\s?제출\s?완료")
+_ASKS_SUBMISSION = re.compile(r"제출|냈|보냈|완료|처리|상태|상황|언제|날짜|며칠|submit|status|when|done|complete")
 DATE_MATCH, DATE_OTHER = 0.3, -0.3     # a statement as of the date asked / as of another date
 SECOND_RATIO = 0.75                    # a second statement leads only when it scores this close
 
@@ -303,7 +306,22 @@ class FindingFinder:
         """What the finding cannot answer, said with its closest statements: a year after the
         report's date, or a settled outcome where the statements only plan it."""
         return self._later_year(question, aid, lead, lang) or self._only_planned(question, aid, lead, lang) \
-            or self._no_average(question, aid, lead, lang)
+            or self._no_average(question, aid, lead, lang) or self._only_submitted(question, aid, lang)
+
+    def _only_submitted(self, question: str, aid: str, lang: str) -> Answer | None:
+        """A data request whose every statement is '자료 제출 완료 (date)': the report holds that the data
+        went to the council, not the data. A question about its content ('7979 접수 건수', '징계 수위')
+        is not in the reports; one about the submission (whether, when, its status) is answered."""
+        sts = self._statements.get(aid, [])
+        if not sts or not all(_SUBMITTED.match(st.text) for st in sts) or _ASKS_SUBMISSION.search(question.lower()):
+            return None
+        r = self._rows[aid]
+        text = (f"보고서에는 이 자료를 제출했다는 기록({sts[0].text})만 있고 자료의 내용은 없습니다." if lang == "ko"
+                else f"The report only records that this data was submitted ({sts[0].text}); its content is not in it.")
+        return Answer(question, f"{text}\n{self._head(r, lang)}\n  " + ("요구사항: " if lang == "ko" else "requirement: ")
+                      + str(r["requirement"]).replace("\n", " ")[:110], "not_found",
+                      {"id": aid, "reason": "only_submitted"}, "자료제출 요구 지적사항: 제출 기록만 있음",
+                      [c for c in [self._cite(aid)] if c is not None], 0.0)
 
     def _no_average(self, question: str, aid: str, lead, lang: str) -> Answer | None:
         """'참여자 평균 연령은?' over statements that print no average: not in the reports."""

@@ -80,7 +80,7 @@ MAX_KEPT_STATEMENTS = 4  # statements of a text answer kept for the next turn to
 # the unit of the finding asked ('그거 담당 부서 어디야?', 'which division') — not '<기관> 소관만 보면?'
 UNIT_ASKED = (r"(?:부서|소관|담당|담당관)\S{0,4}(?:어디|어느|누구|뭐|무슨|알려)|(?:어느|어떤|무슨)(?:부서|담당관|과|팀)"
               r"|소관부서|담당부서|division|department")
-REFUSAL_REASONS = ("year_after_report", "only_planned", "no_average")     # findings' refusals that stand
+REFUSAL_REASONS = ("year_after_report", "only_planned", "no_average", "only_submitted")     # findings' refusals that stand
 SHORT_TURN = 16          # squashed characters: a turn this short leans on the last one for what it leaves out
 FOLLOWUP_FACT_KINDS = {"count", "date", "period", "place", "org", "amount", "rate", "area", "person"}
 FALLBACK_PAIRS = 8.0      # letter-pair weight a finding must share with a question that had no audit word

@@ -238,3 +238,10 @@ def test_a_settled_outcome_over_a_plan_is_not_in_the_reports(kiwi_tok):
 
 def finder_of(kiwi_tok):
     return FindingFinder(_frame(), None, tokenize=kiwi_tok.tokenize, quote=lambda d, s, e: "")
+
+
+def test_a_data_request_holds_its_submission_not_the_data(finder, kiwi_tok):
+    a = ask(finder, kiwi_tok, "도서관 이용 통계 자료에 나온 월 이용자는 몇 명이야?")
+    assert a.route == "not_found" and a.data["reason"] == "only_submitted" and "F04" in a.answer, a.answer
+    a = ask(finder, kiwi_tok, "도서관 이용 통계 자료는 언제 제출했어?")
+    assert a.route == "audit" and "’18.11.2." in a.answer.splitlines()[0]
