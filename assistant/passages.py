@@ -766,6 +766,13 @@ class PassageFinder:
             if not kept:
                 return None
             scored = kept
+        ids = identifiers(question)
+        if ids:
+            # '신고전화 7979 접수 건수': a number the question quotes as a name must be in the statement
+            kept = [x for x in scored if any(i in re.sub(r"[\s,]", "", x[1].text) for i in ids)]
+            if not kept:
+                return None
+            scored = kept
         quoted = re.findall(r"[가-힣]{2,}", question) if lang == "en" else []
         if quoted:
             # an English question quoting a Korean name ('the Youth Life Design School (청년인생설계학교)'):
@@ -901,6 +908,21 @@ def years_named(text: str) -> set[int]:
 
 
 _NEXT_YEAR = re.compile(r"내년|차년도|익년|다음\s?해|next year")
+
+
+_IDENTIFIER = re.compile(r"(?<![\d.,])(\d{3,})(?![\d.,])(?!\s?(?:년|월|일|명|건|개|원|억|만|천|백|%|퍼센트|회|번|차|곳|시간|분|호|층|동|세|살|m|km|㎡))")
+
+
+def identifiers(question: str) -> list[str]:
+    """Numbers a question quotes as names ('신고전화 7979', '120 다산콜'): three digits or more, no unit
+    after them, no year (a figure asked comes with its unit or a question word instead)."""
+    out = []
+    for m in _IDENTIFIER.finditer(question or ""):
+        n = m.group(1)
+        if len(n) == 4 and n[:2] in ("19", "20"):
+            continue                       # a year
+        out.append(n)
+    return out
 
 
 def years_asked(question: str, as_of: int | None) -> set[int]:

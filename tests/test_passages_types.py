@@ -349,3 +349,18 @@ def test_the_year_note_of_an_undated_statement_names_no_empty_year():
     assert "for :" not in _year_note({2017}, set(), "en") and "2017" in _year_note({2017}, set(), "en")
     assert "년의 것입니다" not in _year_note({2017}, set(), "ko")
     assert "2016" in _year_note({2017}, {2016}, "ko")
+
+
+def test_a_number_quoted_as_a_name_must_be_in_the_statement():
+    from assistant.passages import identifiers
+    assert identifiers("신고전화 7979 접수 건수는?") == ["7979"]
+    assert identifiers("2018 공론화 사업 180건 접수") == []          # a year, and a figure with its unit
+    assert identifiers("예산 5103,640 맞아?") == []                   # a misprinted amount is no name
+    assert identifiers("") == []
+
+
+def test_a_quoted_number_no_statement_holds_is_not_answered_from_another(assistant):
+    import uuid
+    # the report prints the number only in a data request: the counselling statement is no answer
+    a = assistant.ask("성희롱 신고전화 7979로 들어온 상담은 몇 건이었어?", uuid.uuid4().hex)
+    assert a.route == "not_found", a.answer
