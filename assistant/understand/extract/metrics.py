@@ -227,7 +227,7 @@ class Similar:
 # '(예산현액 대비) 연말 집행예상액이 … 모자라는' — budget minus the year-end forecast.
 _REMAIN = re.compile(r"남(?:을|길|겠|기|는|아)|미집행|미지출|안\s?쓰고|못\s?쓰고|모자라|모자랄|부족할|불용"
                      r"|(?<![a-z])(?:left over|leftover|remain(?:ing)?|unspent|unused)(?![a-z])")
-_EXPECTED_AFTER = re.compile(r"^\S{0,3}\s?(?:것|거|걸)\s?(?:같|으로\s?예상|로\s?예상)|^\S{0,3}(?:\s\S{1,4}){0,2}\s?예상|^\S{0,2}\s?전망|^\S{0,4}겠"
+_EXPECTED_AFTER = re.compile(r"^\S{0,3}\s?(?:것|거|걸)\s?(?:같|(?:으로|로)\s?(?:예상|보이|보여|보인|전망))|^\S{0,3}(?:\s\S{1,4}){0,2}\s?예상|^\S{0,2}\s?전망|^\S{0,4}겠"
                              r"|^\s?(?:by|at)\s(?:the\s)?year[- ]?end|^\s?(?:is|are)\s(?:expected|projected|forecast)")
 _EXPECTED_BEFORE = re.compile(r"(?:연말|예상|expected|projected|forecast|year[- ]?end)\S{0,6}\s?(?:\S+\s?){0,2}$")
 _BASIS = ("forecast", "budget")          # measures an expected remainder is computed from
