@@ -420,7 +420,7 @@ class Assistant:
         measures = kinds & MEASURE_SLOTS - ({"scope"} if scopes <= {"audit", "program", "validation"} else set())
         if "aggregate" in measures and not ({"program", "department"} & scopes or kinds & {"entity", "metric"}):
             measures.discard("aggregate")       # '시민제안 건수' counts something the tables do not list
-        if "aggregate" in measures and _counts_other_things(utt, mentions) and (
+        if "aggregate" in measures and "program" not in scopes and _counts_other_things(utt, mentions) and (
                 "metric" not in kinds or not kinds & {"entity", "comparison", "order"}):
             measures.discard("aggregate")       # '<사업> 팀 몇 개 뽑았어': teams are counted, not the table's rows
         if intent == "budget" and not (measures or asks & {"amount", "rate"}):

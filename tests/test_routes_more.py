@@ -339,3 +339,22 @@ def test_a_settled_outcome_over_a_planned_statement_of_the_text(assistant, corpu
     assert a.route == "not_found" and "계획" in a.answer and "예정" in a.answer, a.answer
     a = ask(assistant, f"{name} 언제 준공 예정이야?")
     assert a.route != "not_found", a.answer
+
+
+def test_a_count_of_a_departments_programmes_with_a_verb_after_the_count(assistant):
+    # '세부사업 … 몇 개 올라가 있어': the programme rows are counted, whatever verb follows the count
+    df = assistant.budget_tool.df
+    rows = df[(df["source"] == "appendix") & (df["level"] == "program") & (df["department"] == "인권담당관")]
+    a = ask(assistant, "인권담당관 소관 세부사업은 별첨에 몇 개 올라가 있나요?")
+    assert a.route == "budget" and f"{len(rows)}개" in a.answer.splitlines()[0], a.answer
+    # the same when the exemplars read it as a budget question (as e5 does; the test embedder may not)
+    from assistant.dialogue import DialogueState
+    from assistant.understand.intent import IntentResult
+    utt, mentions = assistant._read("인권담당관 소관 세부사업은 별첨에 몇 개 올라가 있나요?")
+    real = assistant.intents.classify
+    try:
+        assistant.intents.classify = lambda *a, **k: IntentResult("budget", (("budget", 0.75),), False, "e5")
+        intent, _, _ = assistant._intent_of(utt, mentions, DialogueState())
+    finally:
+        assistant.intents.classify = real
+    assert intent == "budget"
