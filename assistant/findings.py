@@ -28,7 +28,7 @@ from .answer import Answer, Citation
 from .audit import AuditTool
 from .passages import (MAX_QUESTION_CHARS, PassageFinder, _dot, _unit, _year_note, after_its_date, arithmetic,
                        change_asked, change_shown, clean_statement, holds_type, matchable, type_pattern, years_asked, years_named)
-from .outcome import average_note, only_planned, outcome_asked, planned_note, unprinted_average
+from .outcome import unanswered
 from .understand.answer_type import answer_type as extract_answer_type
 from .understand.types import AnswerType, Utterance
 
@@ -304,9 +304,10 @@ class FindingFinder:
 
     def _refusal(self, question: str, aid: str, lead, lang: str) -> Answer | None:
         """What the finding cannot answer, said with its closest statements: a year after the
-        report's date, or a settled outcome where the statements only plan it."""
-        return self._later_year(question, aid, lead, lang) or self._only_planned(question, aid, lead, lang) \
-            or self._no_average(question, aid, lead, lang) or self._only_submitted(question, aid, lang)
+        report's date, what the chosen statements do not hold (outcome.unanswered), or the content
+        of a data request printed only as submitted."""
+        return self._later_year(question, aid, lead, lang) or self._unanswered(question, aid, lead, lang) \
+            or self._only_submitted(question, aid, lang)
 
     def _only_submitted(self, question: str, aid: str, lang: str) -> Answer | None:
         """A data request whose every statement is '자료 제출 완료 (date)': the report holds that the data
@@ -323,24 +324,17 @@ class FindingFinder:
                       {"id": aid, "reason": "only_submitted"}, "자료제출 요구 지적사항: 제출 기록만 있음",
                       [c for c in [self._cite(aid)] if c is not None], 0.0)
 
-    def _no_average(self, question: str, aid: str, lead, lang: str) -> Answer | None:
-        """'참여자 평균 연령은?' over statements that print no average: not in the reports."""
-        if not lead or not unprinted_average(question, [st.text for _, st in lead]):
+    def _unanswered(self, question: str, aid: str, lead, lang: str) -> Answer | None:
+        """'국토부가 최종 승인했어?' over '… 변경요청 예정', '참여자 평균 연령은?' over statements with no
+        average: what the chosen statements cannot answer is not in the reports; they are quoted."""
+        reason, note = unanswered(question, [st.text for _, st in lead], lang) if lead else ("", "")
+        if not reason:
             return None
-        lines = [average_note(lang)] + [st.text for _, st in lead] + [self._head(self._rows[aid], lang)]
-        return Answer(question, "\n".join(lines), "not_found", {"id": aid, "reason": "no_average"},
-                      "감사 지적사항의 문장에 물은 평균이 없음", [c for c in [self._cite(aid)] if c is not None], 0.0)
-
-    def _only_planned(self, question: str, aid: str, lead, lang: str) -> Answer | None:
-        """'국토부가 최종 승인했어?' over '… 변경요청 예정': the outcome is not in the reports, the plan is."""
-        if not lead or not outcome_asked(question) or not only_planned([st.text for _, st in lead]):
-            return None
-        r = self._rows[aid]
-        lines = [planned_note(lang)] + [f"{'추진내용' if st.part == '추진내용' else '향후계획'}: {st.text}" if lang == "ko"
-                                        else f"{'action' if st.part == '추진내용' else 'plan'}: {st.text}" for _, st in lead]
-        lines.append(self._head(r, lang))
-        return Answer(question, "\n".join(lines), "not_found", {"id": aid, "reason": "only_planned"},
-                      "감사 지적사항에서 물은 결과 대신 계획(예정)만 적힌 문장을 찾음",
+        lines = [note] + [f"{'추진내용' if st.part == '추진내용' else '향후계획'}: {st.text}" if lang == "ko"
+                          else f"{'action' if st.part == '추진내용' else 'plan'}: {st.text}" for _, st in lead]
+        lines.append(self._head(self._rows[aid], lang))
+        return Answer(question, "\n".join(lines), "not_found", {"id": aid, "reason": reason},
+                      f"감사 지적사항의 고른 문장이 물은 것을 담지 않음 ({reason})",
                       [c for c in [self._cite(aid)] if c is not None], 0.0)
 
     def _later_year(self, question: str, aid: str, lead, lang: str) -> Answer | None:

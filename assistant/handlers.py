@@ -21,8 +21,7 @@ from .audit import AuditQuery
 from .budget import BudgetQuery
 from .dialogue import DialogueState
 from .findings import month_days
-from .outcome import (average_note, breakdown_note, only_planned, outcome_asked, planned_note, unprinted_average,
-                      unprinted_breakdown)
+from .outcome import unanswered
 from .understand.answer_type import answer_types
 from .understand.frames import Frame
 from .understand.types import Mention, Utterance
@@ -80,7 +79,7 @@ MAX_KEPT_STATEMENTS = 4  # statements of a text answer kept for the next turn to
 # the unit of the finding asked ('그거 담당 부서 어디야?', 'which division') — not '<기관> 소관만 보면?'
 UNIT_ASKED = (r"(?:부서|소관|담당|담당관)\S{0,4}(?:어디|어느|누구|뭐|무슨|알려)|(?:어느|어떤|무슨)(?:부서|담당관|과|팀)"
               r"|소관부서|담당부서|division|department")
-REFUSAL_REASONS = ("year_after_report", "only_planned", "no_average", "only_submitted")     # findings' refusals that stand
+REFUSAL_REASONS = ("year_after_report", "only_planned", "no_average", "no_breakdown", "only_submitted")     # findings' refusals that stand
 SHORT_TURN = 16          # squashed characters: a turn this short leans on the last one for what it leaves out
 FOLLOWUP_FACT_KINDS = {"count", "date", "period", "place", "org", "amount", "rate", "area", "person"}
 FALLBACK_PAIRS = 8.0      # letter-pair weight a finding must share with a question that had no audit word
@@ -549,14 +548,10 @@ def handle_passages(ctx, req: Request) -> Outcome:
         extra = f" (보고서에 없는 말: {', '.join(unknown[:3])})" if unknown else ""
         return not_found(req, ("보고서에서 이 질문에 답하는 내용을 찾지 못했습니다." + extra) if req.lang == "ko"
                          else "The reports do not say.", hits)
-    by = unprinted_breakdown(req.question, [u.text for u in ext.units]) if req.lang == "ko" else ""
-    if by:
-        return not_found(req, f"{breakdown_note(by, req.lang)}\n{ext.text}", hits)
-    if unprinted_average(req.question, [u.text for u in ext.units]):
-        return not_found(req, f"{average_note(req.lang)}\n{ext.text}", hits)
-    if outcome_asked(req.question) and only_planned([u.text for u in ([ext.best] if ext.best else []) + ext.units]):
-        # '…최종 확정됐어?' over '… 개최 예정': the outcome is not in the reports; the plan is quoted
-        return not_found(req, f"{planned_note(req.lang)}\n{ext.text}", hits)
+    reason, note = unanswered(req.question, [u.text for u in ([ext.best] if ext.best else []) + ext.units], req.lang)
+    if reason:
+        # '…최종 확정됐어?' over '… 개최 예정', '사유별로 몇 명씩' over a total: not in the reports; quoted
+        return not_found(req, f"{note}\n{ext.text}", hits)
     owned = organization.function_at(ctx.corpus, ext.best.doc, ext.best.line_start, ext.best.text) \
         if ext.best is not None and (route == "organization" or re.search(organization.UNIT_ASK, req.utt.squashed.lower())) \
         else None

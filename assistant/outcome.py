@@ -87,3 +87,17 @@ def planned_note(lang: str) -> str:
     if lang == "ko":
         return "보고서에는 그 결과가 나와 있지 않습니다. 적혀 있는 것은 계획(예정)입니다:"
     return "The reports do not give that outcome. What they give is the plan:"
+
+
+def unanswered(question: str, statements: list[str], lang: str) -> tuple[str, str]:
+    """(reason, note) when the statements chosen for a question cannot answer what it asks — a
+    breakdown whose dimension they do not print, an average they do not print, a settled outcome
+    they only plan; ("", "") when they may answer it."""
+    by = unprinted_breakdown(question, statements) if lang == "ko" else ""
+    if by:
+        return "no_breakdown", breakdown_note(by, lang)
+    if unprinted_average(question, statements):
+        return "no_average", average_note(lang)
+    if outcome_asked(question) and only_planned(statements):
+        return "only_planned", planned_note(lang)
+    return "", ""
