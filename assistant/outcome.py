@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import re
 
+_DECIDING = "결정|확정|승인|인가|선정|채택|합의|통과|타결"      # the nouns of settling something
 # a settled outcome: the noun of deciding (or its verb) followed by a past or passive ending
 _OUTCOME = re.compile(
-    r"(?:결정|확정|승인|인가|선정|채택|합의|통과|결론|타결|정해|정하)"
+    rf"(?:{_DECIDING}|결론|정해|정하)"
     r"\s?(?:이|가|은|는)?\s?(?:됐|되었|됬|났|나왔|했|하였|졌|된\s?(?:거|건|것)|됨|난\s?(?:거|건|것)|한\s?(?:거|건|것))"
     r"|\b(?:was|were|has been|have been|got)\b.{0,60}\b(?:approved|decided|confirmed|finali[sz]ed|selected|chosen)\b"
     r"|\bdid\b.{0,40}\b(?:approve|decide|confirm|finali[sz]e|select|choose)\b")
@@ -23,7 +24,7 @@ _OUTCOME = re.compile(
 _PLANNED = re.compile(r"예정|계획(?!서)|(?:검토|협의|추진|진행)\s?중|할\s?것|하기로")
 # a statement that reports the outcome itself ('…로 결정', '확정(’18.3.)', '승인 완료', '선정됨'), or what was
 # done instead ('…하지 못하도록 2018년 사업 진행')
-_SETTLED = re.compile(r"(?:결정|확정|승인|인가|선정|채택|합의|통과|타결)(?!\s?(?:할|하여야|해야|을|를|예정|요청|신청|여부|절차|방안|기준|위원))"
+_SETTLED = re.compile(rf"(?:{_DECIDING})(?!\s?(?:할|하여야|해야|을|를|예정|요청|신청|여부|절차|방안|기준|위원))"
                       r"|(?:진행|실시|시행|개최)(?!\s?(?:중|할|하여야|해야|예정|계획|방안))(?=[\s(.,·]|$)"
                       r"|완료|마쳤|끝났|되었음|됐음|하였음")
 
