@@ -835,11 +835,16 @@ class Assistant:
     def programs_of_section(self, title: str) -> tuple[str, ...]:
         """The appendix programmes a body section's budget table lists (the reverse of program_sections):
         '그 사업 예산' after a statement of that section is theirs."""
-        if not title:
-            return ()
-        rows = self.body[self.body["section"].map(lambda s: s.split(" > ")[-1] == title)]
-        names = [p for p in list(rows["parent"]) + list(rows["program"]) if p in set(self.catalog.programs)]
-        return tuple(dict.fromkeys(names))
+        return self._section_programs.get(title, ()) if title else ()
+
+    @cached_property
+    def _section_programs(self) -> dict[str, tuple[str, ...]]:
+        """Each body section's last title → the appendix programmes its table lists (built once)."""
+        known, out = set(self.catalog.programs), {}
+        for sec, parent, prog in zip(self.body["section"], self.body["parent"], self.body["program"]):
+            names = out.setdefault(sec.split(" > ")[-1], [])
+            names += [p for p in (parent, prog) if p in known and p not in names]
+        return {k: tuple(v) for k, v in out.items()}
 
     def program_sections(self, names: list[str]) -> list[str]:
         out = []
