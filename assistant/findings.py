@@ -83,6 +83,13 @@ class Statement:
     text: str            # cleaned, wrapped lines joined
 
 
+def _statement_line(st: Statement, lang: str) -> str:
+    """'추진내용: …' / '향후계획: …' (English: 'action: …' / 'plan: …')."""
+    if lang == "ko":
+        return f"{'추진내용' if st.part == '추진내용' else '향후계획'}: {st.text}"
+    return f"{'action' if st.part == '추진내용' else 'plan'}: {st.text}"
+
+
 def statements_of(text: str, part: str) -> list[Statement]:
     """A line opening with a bullet starts a statement; other lines are wrapped continuations."""
     out: list[list[str]] = []
@@ -316,13 +323,11 @@ class FindingFinder:
         sts = self._statements.get(aid, [])
         if not sts or not all(_SUBMITTED.match(st.text) for st in sts) or _ASKS_SUBMISSION.search(question.lower()):
             return None
-        r = self._rows[aid]
         text = (f"보고서에는 이 자료를 제출했다는 기록({sts[0].text})만 있고 자료의 내용은 없습니다." if lang == "ko"
                 else f"The report only records that this data was submitted ({sts[0].text}); its content is not in it.")
-        return Answer(question, f"{text}\n{self._head(r, lang)}\n  " + ("요구사항: " if lang == "ko" else "requirement: ")
-                      + str(r["requirement"]).replace("\n", " ")[:110], "not_found",
-                      {"id": aid, "reason": "only_submitted"}, "자료제출 요구 지적사항: 제출 기록만 있음",
-                      [c for c in [self._cite(aid)] if c is not None], 0.0)
+        req = ("  요구사항: " if lang == "ko" else "  requirement: ") + str(self._rows[aid]["requirement"]).replace("\n", " ")[:110]
+        return self._refused(question, aid, [text], lang, {"reason": "only_submitted"},
+                             "자료제출 요구 지적사항: 제출 기록만 있음", after=[req])
 
     def _unanswered(self, question: str, aid: str, lead, lang: str) -> Answer | None:
         """'국토부가 최종 승인했어?' over '… 변경요청 예정', '참여자 평균 연령은?' over statements with no
@@ -330,12 +335,8 @@ class FindingFinder:
         reason, note = unanswered(question, [st.text for _, st in lead], lang) if lead else ("", "")
         if not reason:
             return None
-        lines = [note] + [f"{'추진내용' if st.part == '추진내용' else '향후계획'}: {st.text}" if lang == "ko"
-                          else f"{'action' if st.part == '추진내용' else 'plan'}: {st.text}" for _, st in lead]
-        lines.append(self._head(self._rows[aid], lang))
-        return Answer(question, "\n".join(lines), "not_found", {"id": aid, "reason": reason},
-                      f"감사 지적사항의 고른 문장이 물은 것을 담지 않음 ({reason})",
-                      [c for c in [self._cite(aid)] if c is not None], 0.0)
+        return self._refused(question, aid, [note] + [_statement_line(st, lang) for _, st in lead], lang,
+                             {"reason": reason}, f"감사 지적사항의 고른 문장이 물은 것을 담지 않음 ({reason})")
 
     def _later_year(self, question: str, aid: str, lead, lang: str) -> Answer | None:
         """A year after the report's date asked ('2019년에 실제로 받은 인원') of a finding none of
@@ -346,14 +347,15 @@ class FindingFinder:
         if not asked or not all(after_its_date(t, asked, self.as_of.get(str(r["doc"]))) for t in texts):
             return None
         own = set().union(*(years_named(t) for t in texts))
-        lines = [_year_note(asked, own, lang) if own else
-                 ("보고서에 그 해의 값은 나와 있지 않습니다. 가장 가까운 내용:" if lang == "ko"
-                  else "The report does not give this for that year. The closest it has:")]
-        lines += [st.text for _, st in lead]
-        lines.append(self._head(r, lang))
-        return Answer(question, "\n".join(lines), "not_found",
-                      {"id": aid, "reason": "year_after_report", "years": sorted(asked)},
-                      "감사 지적사항의 문장 중 물은 해(보고서 기준일 이후)를 적은 것이 없음",
+        return self._refused(question, aid, [_year_note(asked, own, lang)] + [st.text for _, st in lead], lang,
+                             {"reason": "year_after_report", "years": sorted(asked)},
+                             "감사 지적사항의 문장 중 물은 해(보고서 기준일 이후)를 적은 것이 없음")
+
+    def _refused(self, question: str, aid: str, lines: list[str], lang: str, data: dict, method: str,
+                 after: list[str] = ()) -> Answer:
+        """A refusal naming the finding it read: the lines, its head, then ``after``; cited."""
+        text = "\n".join(list(lines) + [self._head(self._rows[aid], lang)] + list(after))
+        return Answer(question, text, "not_found", {"id": aid, **data}, method,
                       [c for c in [self._cite(aid)] if c is not None], 0.0)
 
     def _head(self, r, lang: str) -> str:
@@ -384,8 +386,7 @@ class FindingFinder:
             # '처리 상태가 뭐로 돼 있어?': the status answers first, the statements after it
             printed = f" (표기: {r['status_printed']})" if r["status_printed"] != r["status"] else ""
             lines.append(f"추진상황: {r['status']}{printed}" if lang == "ko" else f"status: {r['status']}{printed}")
-        lines += [f"{'추진내용' if st.part == '추진내용' else '향후계획'}: {st.text}" if lang == "ko"
-                  else f"{'action' if st.part == '추진내용' else 'plan'}: {st.text}" for _, st in lead]
+        lines += [_statement_line(st, lang) for _, st in lead]
         if calc:
             lines.append(calc)
         lines.append(self._head(r, lang))

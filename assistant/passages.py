@@ -251,9 +251,12 @@ class PassageFinder:
                                       for sec in corpus.sections if sec.kind == "program"), key=lambda x: x[1])
         self._finding_spans = [(it.doc, it.line_start, it.line_end, (it.requirement_lines or (0, it.line_start))[1],
                                 it.requirement) for it in getattr(corpus, "audit", None) or []]
-        self._report_year = {d.id: int(d.as_of[:4]) for d in corpus.documents
-                             if d.kind == "work_report" and re.match(r"\d{4}", d.as_of or "")}
         self._as_of_year = as_of_years(corpus.documents)
+        self._report_year = {d.id: self._as_of_year[d.id] for d in corpus.documents
+                             if d.kind == "work_report" and d.id in self._as_of_year}
+        # the blocks a statement may sit in: programme sections and audit findings (for editions)
+        self._block_spans = [(doc, a, b) for doc, a, b, _ in self._program_spans] + \
+            [(doc, a, b) for doc, a, b, _, _ in self._finding_spans]
         self.tokenize = tokenize
         self.pos = pos            # text -> tokens with .form/.tag (Kiwi), for nouns
         self.threshold = threshold
@@ -665,8 +668,7 @@ class PassageFinder:
 
     def _block_of(self, unit: Unit) -> str:
         """The squashed text of the programme block or audit finding a statement sits in ('' outside both)."""
-        spans = [(doc, a, b) for doc, a, b, _ in self._program_spans] + [(doc, a, b) for doc, a, b, _, _ in self._finding_spans]
-        for doc, a, b in spans:
+        for doc, a, b in self._block_spans:
             if doc == unit.doc and a <= unit.line_start <= b:
                 key = (doc, a, b)
                 if key not in self._block_cache:

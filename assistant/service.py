@@ -1056,7 +1056,9 @@ def counts_findings(utt: Utterance, mentions, *, statuses_count: bool = True) ->
     if not aggs:
         if any(m.kind == "answer_type" and m.value.counter in OTHER_COUNTERS for m in mentions):
             return False                 # '몇 명 선정 완료했다고 답했어': people are counted, not findings
-        kinds = kinds - ({"category"} if all(_named_by_clause(utt, m) for m in mentions if m.kind == "category") else set())
+        cats = [m for m in mentions if m.kind == "category"]
+        if cats and all(_named_by_clause(utt, m) for m in cats):
+            kinds = kinds - {"category"}          # every category word names one finding: none filters
         return bool(kinds & ({"status", "category"} if statuses_count else {"category"})) or any(
             m.kind == "scope" and m.value.name == "department" for m in mentions)
     for a in aggs:
